@@ -1,0 +1,86 @@
+#pragma once
+// Internal: the graph node behind a Value. Included by value.hpp; not part of the stable API.
+
+#include <xgrad/grads.hpp>
+#include <xgrad/tensor.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xgrad::detail {
+
+// The inputs of a node. Up to two live inline, so unary and binary ops never allocate for them.
+class InputList {
+ public:
+  InputList() = default;
+  explicit InputList(std::span<const Value> inputs);
+  InputList(const InputList&) = delete;
+  InputList& operator=(const InputList&) = delete;
+
+  std::span<const Value> span() const { return {data(), size_}; }
+  std::span<Value> span() { return {data(), size_}; }
+  std::size_t size() const { return size_; }
+  // Drops every input reference (the caller has already taken them out with Value::release).
+  void clear() noexcept;
+
+ private:
+  Value* data() { return heap_.empty() ? inline_ : heap_.data(); }
+  const Value* data() const { return heap_.empty() ? inline_ : heap_.data(); }
+
+  Value inline_[2]{Value::null_handle(), Value::null_handle()};
+  std::vector<Value> heap_;
+  std::size_t size_ = 0;
+};
+
+// A node owns its data, its gradient and (through InputList) its inputs; never itself. Nodes are
+// reference counted by Value handles and by their consumers, and destroyed iteratively.
+class Node {
+ public:
+  Node(Tensor data, const char* op, bool requires_grad, std::span<const Value> inputs = {});
+  virtual ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // The backward step of the op that made this node; leaves have none.
+  virtual Grads backward(const Tensor& grad_out) const;
+  // Frees what the backward step saved (its closure); the node keeps its data.
+  virtual void release_saved() noexcept {}
+
+  Tensor data;
+  // Leaves: the accumulated gradient. Op results: the gradient arriving during one backward
+  // sweep, emptied when the sweep has used it, so it never leaks into a later sweep.
+  std::optional<Tensor> grad;
+  // Op results after retain_grad(): the gradients kept across sweeps.
+  std::unique_ptr<Tensor> retained_grad;
+  std::string label;
+  InputList inputs;
+  const char* op;
+  std::uint64_t visit = 0;  // stamp of the last backward sweep that reached this node
+  std::uint32_t refs = 1;
+  bool requires_grad;
+  bool is_leaf = true;
+  bool retains_grad = false;
+  bool freed = false;  // an earlier backward released the graph behind this node
+};
+
+// An op result: the node and its backward closure in one allocation.
+template <class F>
+class OpNode final : public Node {
+ public:
+  OpNode(Tensor out, const char* op, std::span<const Value> in, F fn)
+      : Node(std::move(out), op, true, in), fn_(std::move(fn)) {
+    is_leaf = false;
+  }
+  Grads backward(const Tensor& grad_out) const override { return (*fn_)(grad_out, data, inputs.span()); }
+  void release_saved() noexcept override { fn_.reset(); }
+
+ private:
+  std::optional<F> fn_;
+};
+
+}  // namespace xgrad::detail

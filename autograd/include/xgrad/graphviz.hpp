@@ -1,0 +1,16 @@
+#pragma once
+/// @file
+/// The graph behind a value as Graphviz DOT text: `dot -Tpng graph.dot -o graph.png`.
+
+#include <xgrad/value.hpp>
+
+#include <string>
+
+namespace xgrad {
+
+/// The graph that produced `root`, as a DOT digraph read left to right: one box per node with
+/// its op (or label), its data (the number for a one-element value, the shape otherwise) and
+/// its gradient; leaves that require grad — the parameters — are filled.
+std::string to_dot(const Value& root);
+
+}  // namespace xgrad

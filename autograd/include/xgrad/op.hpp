@@ -1,0 +1,72 @@
+#pragma once
+/// @file
+/// Defining a primitive op: the same entry point xgrad's built-in ops use.
+///
+/// A primitive is one function: check the inputs, compute the output, then record it with its
+/// backward step right below. The step receives the gradient of the output, the output itself
+/// and the inputs, and returns one gradient per input (`std::nullopt` for an input that does
+/// not require grad):
+///
+/// ```
+/// Value cube(const Value& x) {
+///   return record_op("cube", xt::pow(x.data(), 3), {x},
+///                    [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+///                      return {g * 3.0 * xt::square(in[0].data())};  // d(x³)/dx = 3x²
+///                    });
+/// }
+/// ```
+///
+/// The step must capture only plain data by value (numbers, evaluated Tensors), never a Value
+/// (it gets the inputs as its argument) and never a reference to a local.
+
+#include <xgrad/grad_mode.hpp>
+#include <xgrad/grads.hpp>
+#include <xgrad/tensor.hpp>
+#include <xgrad/value.hpp>
+
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+namespace xgrad {
+
+/// Records `out` as the result of op `name` applied to `inputs`, with its backward step
+/// `backward(const Tensor& grad_out, const Tensor& out, Inputs inputs) -> Grads`.
+/// When grad mode is off or no input requires grad, returns a plain leaf instead.
+/// `name` must outlive the graph (a string literal).
+template <class F>
+Value record_op(const char* name, Tensor out, std::span<const Value> inputs, F&& backward) {
+  static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, const Tensor&, const Tensor&, Inputs>,
+                "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
+  bool record = false;
+  if (grad_enabled()) {
+    for (const Value& v : inputs) {
+      record = record || v.requires_grad();
+    }
+  }
+  if (!record) {
+    return Value(std::move(out));
+  }
+  return Value::adopt(new detail::OpNode<std::decay_t<F>>(std::move(out), name, inputs, std::forward<F>(backward)));
+}
+
+/// The gradient `make()` returns, or std::nullopt — without calling `make` — when `input` does
+/// not require grad. Lets a backward step skip work for constant inputs (data, targets).
+template <class F>
+std::optional<Tensor> grad_for(const Value& input, F&& make) {
+  if (!input.requires_grad()) {
+    return std::nullopt;
+  }
+  return Tensor(std::forward<F>(make)());
+}
+
+/// @overload
+template <class F>
+Value record_op(const char* name, Tensor out, std::initializer_list<Value> inputs, F&& backward) {
+  return record_op(name, std::move(out), std::span<const Value>(inputs.begin(), inputs.size()),
+                   std::forward<F>(backward));
+}
+
+}  // namespace xgrad

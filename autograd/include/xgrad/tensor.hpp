@@ -1,0 +1,49 @@
+#pragma once
+/// @file
+/// The plain data type under every Value, its shape type, and xgrad's exception types.
+
+#include <xtensor/xarray.hpp>
+
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace xgrad {
+
+/// A plain n-dimensional array of doubles (row-major): the data and gradient of every Value.
+using Tensor = xt::xarray<double>;
+
+/// The sizes of a tensor along each axis; `Shape{}` is a 0-d (scalar) shape.
+using Shape = Tensor::shape_type;
+
+/// Formats a shape the way every error message shows it: `(3,4)`, `(5)`, `()` for 0-d.
+std::string shape_str(std::span<const std::size_t> shape);
+/// @overload
+inline std::string shape_str(const Shape& shape) { return shape_str(std::span(shape.data(), shape.size())); }
+
+/// Base of every exception xgrad throws; `what()` starts with the name of the operation.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Operand shapes that do not fit the operation (broadcasting, matmul, reshape, concat, …).
+class shape_error : public error {
+ public:
+  using error::error;
+};
+
+/// An argument value outside what the operation accepts (an axis out of range, eps <= 0, …).
+class value_error : public error {
+ public:
+  using error::error;
+};
+
+/// Misuse of the graph: backward without a seed on a non-scalar, backward through a freed graph, …
+class graph_error : public error {
+ public:
+  using error::error;
+};
+
+}  // namespace xgrad

@@ -1,0 +1,139 @@
+// The reverse-mode engine: an iterative topological sort, then one reverse sweep.
+#include <xgrad/value.hpp>
+
+#include <atomic>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xgrad {
+
+namespace {
+
+std::atomic<std::uint64_t> sweep_counter{0};
+
+[[noreturn]] void throw_freed(const detail::Node* node) {
+  throw graph_error(std::string("backward: the graph through '") + node->op +
+                    "' was already freed by an earlier backward; pass {.retain_graph = true} to the "
+                    "earlier call to backpropagate through it again");
+}
+
+// Phase 1: the op results reachable from `root` that need a gradient, inputs before consumers.
+// An explicit stack instead of recursion, so depth never matters; a per-sweep stamp instead of
+// a visited set. The returned handles keep every node alive for the whole sweep.
+std::vector<Value> topological_order(const Value& root) {
+  const std::uint64_t stamp = sweep_counter.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::vector<Value> order;
+  std::vector<std::pair<detail::Node*, std::size_t>> stack;
+  auto enter = [&](detail::Node* node) {
+    if (node->freed) {
+      throw_freed(node);
+    }
+    node->visit = stamp;
+    node->grad.reset();  // a sweep interrupted by an exception may have left a partial gradient
+    stack.emplace_back(node, 0);
+  };
+  enter(root.node());
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (next < node->inputs.size()) {
+      detail::Node* input = node->inputs.span()[next++].node();
+      if (input->requires_grad && !input->is_leaf && input->visit != stamp) {
+        enter(input);  // may reallocate the stack: `node` and `next` are not used after this
+      }
+      continue;
+    }
+    ++node->refs;
+    order.push_back(Value::adopt(node));
+    stack.pop_back();
+  }
+  return order;
+}
+
+void accumulate(std::optional<Tensor>& slot, Tensor&& g) {
+  if (slot) {
+    *slot += g;
+  } else {
+    slot.emplace(std::move(g));
+  }
+}
+
+// Phase 2: one sweep from the root down, each node's gradient complete before its step runs.
+void sweep(std::vector<Value>& order, bool retain_graph) {
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    detail::Node* node = it->node();
+    if (!node->grad) {
+      continue;  // no gradient reached it (every consumer declared it constant)
+    }
+    Tensor grad_out = std::move(*node->grad);
+    node->grad.reset();
+    if (node->retains_grad) {
+      if (node->retained_grad) {
+        *node->retained_grad += grad_out;
+      } else {
+        node->retained_grad = std::make_unique<Tensor>(grad_out);
+      }
+    }
+    Grads grads = node->backward(grad_out);
+    std::span<const Value> inputs = node->inputs.span();
+    if (grads.size() != inputs.size()) {
+      throw graph_error(std::string(node->op) + ": backward returned " + std::to_string(grads.size()) +
+                        " gradients for " + std::to_string(inputs.size()) + " inputs");
+    }
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      detail::Node* input = inputs[i].node();
+      if (!input->requires_grad) {
+        continue;
+      }
+      if (!grads[i]) {
+        throw graph_error(std::string(node->op) + ": backward gave no gradient for input " + std::to_string(i) +
+                          ", which requires grad");
+      }
+      if (grads[i]->shape() != input->data.shape()) {
+        throw shape_error(std::string(node->op) + ": gradient for input " + std::to_string(i) + " has shape " +
+                          shape_str(grads[i]->shape()) + " but the input has shape " + shape_str(input->data.shape()));
+      }
+      accumulate(input->grad, std::move(*grads[i]));
+    }
+    if (!retain_graph) {
+      node->release_saved();
+      node->freed = true;
+      for (Value& input : node->inputs.span()) {
+        input = Value::null_handle();
+      }
+      node->inputs.clear();
+    }
+  }
+}
+
+void run_backward(const Value& root, Tensor seed, BackwardOptions options) {
+  detail::Node* node = root.node();
+  if (!node->requires_grad) {
+    throw graph_error("backward: this value does not require grad (no leaf of its graph has set_requires_grad)");
+  }
+  if (seed.shape() != node->data.shape()) {
+    throw shape_error("backward: the seed has shape " + shape_str(seed.shape()) + " but the value has shape " +
+                      shape_str(node->data.shape()));
+  }
+  if (node->is_leaf) {
+    accumulate(node->grad, std::move(seed));
+    return;
+  }
+  std::vector<Value> order = topological_order(root);
+  node->grad.emplace(std::move(seed));
+  sweep(order, options.retain_graph);
+}
+
+}  // namespace
+
+void Value::backward(BackwardOptions options) const {
+  if (size() != 1) {
+    throw graph_error("backward: an implicit seed of 1 needs a one-element value, got shape " + shape_str(shape()) +
+                      "; pass a seed of that shape: v.backward(seed)");
+  }
+  run_backward(*this, xt::ones<double>(shape()), options);
+}
+
+void Value::backward(const Tensor& seed, BackwardOptions options) const { run_backward(*this, seed, options); }
+
+}  // namespace xgrad

@@ -1,0 +1,64 @@
+#include <xgrad/graphviz.hpp>
+
+#include <cstdio>
+#include <unordered_map>
+#include <vector>
+
+namespace xgrad {
+
+namespace {
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\' || c == '{' || c == '}' || c == '|' || c == '<' || c == '>') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
+
+// The number of a one-element tensor, the shape of any other.
+std::string summary(const Tensor& t) {
+  if (t.size() != 1) {
+    return shape_str(t.shape());
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", t.data()[0]);
+  return buf;
+}
+
+std::string node_line(const Value& v, std::size_t id) {
+  std::string title = v.label().empty() ? std::string(v.op()) : v.label() + " (" + v.op() + ")";
+  std::string grad = v.has_grad() ? summary(v.grad()) : "–";
+  std::string style = v.is_leaf() && v.requires_grad() ? ", style=filled, fillcolor=lightblue" : "";
+  return "  n" + std::to_string(id) + " [label=\"{" + escape(title) + " | data " + escape(summary(v.data())) +
+         " | grad " + escape(grad) + "}\"" + style + "];\n";
+}
+
+}  // namespace
+
+std::string to_dot(const Value& root) {
+  std::string nodes;
+  std::string edges;
+  std::unordered_map<const void*, std::size_t> ids;
+  std::vector<Value> stack{root};
+  ids.emplace(root.id(), 0);
+  while (!stack.empty()) {  // iterative: any depth is fine
+    const Value v = stack.back();
+    stack.pop_back();
+    const std::size_t id = ids.at(v.id());
+    nodes += node_line(v, id);
+    for (const Value& input : v.inputs()) {
+      auto [it, fresh] = ids.emplace(input.id(), ids.size());
+      if (fresh) {
+        stack.push_back(input);
+      }
+      edges += "  n" + std::to_string(it->second) + " -> n" + std::to_string(id) + ";\n";
+    }
+  }
+  return "digraph xgrad {\n  rankdir=LR;\n  node [shape=record, fontname=\"Helvetica\"];\n" + nodes + edges + "}\n";
+}
+
+}  // namespace xgrad

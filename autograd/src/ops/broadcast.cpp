@@ -1,0 +1,82 @@
+#include "ops/broadcast.hpp"
+
+#include <xtensor/xbroadcast.hpp>
+
+#include <string>
+#include <vector>
+
+namespace xgrad::detail {
+
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    // Align from the trailing axis; a missing axis counts as 1.
+    const std::size_t da = k < n - a.size() ? 1 : a[k - (n - a.size())];
+    const std::size_t db = k < n - b.size() ? 1 : b[k - (n - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      throw shape_error(std::string(op) + ": shapes cannot be broadcast together: " + shape_str(a) + " vs " +
+                        shape_str(b));
+    }
+    out[k] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+Tensor sum_to(const Tensor& g, const Shape& shape) {
+  if (g.shape() == shape) {
+    return g;
+  }
+  const std::size_t nd = g.dimension();
+  const std::size_t lead = nd - shape.size();
+  // For each axis of g, the step in `out`'s flat index: 0 on axes that are summed away.
+  std::vector<std::size_t> step(nd, 0);
+  std::size_t stride = 1;
+  for (std::size_t k = shape.size(); k-- > 0;) {
+    step[lead + k] = shape[k] == 1 ? 0 : stride;
+    stride *= shape[k];
+  }
+  Tensor out = xt::zeros<double>(shape);
+  const double* src = g.data();
+  double* dst = out.data();
+  std::vector<std::size_t> index(nd, 0);
+  std::size_t offset = 0;
+  for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+    dst[offset] += src[i];
+    for (std::size_t ax = nd; ax-- > 0;) {  // row-major odometer over g's indices
+      if (++index[ax] < g.shape()[ax]) {
+        offset += step[ax];
+        break;
+      }
+      offset -= step[ax] * (g.shape()[ax] - 1);
+      index[ax] = 0;
+    }
+  }
+  return out;
+}
+
+Tensor expand_to(const Tensor& t, const Shape& shape) {
+  if (t.shape() == shape) {
+    return t;
+  }
+  return xt::broadcast(t, shape);
+}
+
+std::size_t normalize_axis(const char* op, std::ptrdiff_t axis, std::size_t dim) {
+  const auto d = static_cast<std::ptrdiff_t>(dim);
+  if (axis < -d || axis >= d) {
+    throw value_error(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for a " +
+                      std::to_string(dim) + "-d value");
+  }
+  return static_cast<std::size_t>(axis < 0 ? axis + d : axis);
+}
+
+std::size_t extent(const Shape& shape, std::size_t begin, std::size_t end) {
+  std::size_t n = 1;
+  for (std::size_t k = begin; k < end; ++k) {
+    n *= shape[k];
+  }
+  return n;
+}
+
+}  // namespace xgrad::detail

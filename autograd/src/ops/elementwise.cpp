@@ -1,0 +1,125 @@
+// Elementwise arithmetic. Each primitive: check shapes → compute → backward right below → record.
+#include <xgrad/ops/elementwise.hpp>
+
+#include <xgrad/op.hpp>
+
+#include "ops/broadcast.hpp"
+
+#include <xtensor/xmath.hpp>
+
+namespace xgrad {
+
+using detail::broadcast_shapes;
+using detail::sum_to;
+
+Value add(const Value& a, const Value& b) {
+  broadcast_shapes("add", a.shape(), b.shape());
+  return record_op("add", a.data() + b.data(), {a, b}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    return {sum_to(g, in[0].shape()), sum_to(g, in[1].shape())};  // ∂/∂a = 1, ∂/∂b = 1
+  });
+}
+
+Value sub(const Value& a, const Value& b) {
+  broadcast_shapes("sub", a.shape(), b.shape());
+  return record_op("sub", a.data() - b.data(), {a, b}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    return {sum_to(g, in[0].shape()), sum_to(-g, in[1].shape())};  // ∂/∂a = 1, ∂/∂b = −1
+  });
+}
+
+Value mul(const Value& a, const Value& b) {
+  broadcast_shapes("mul", a.shape(), b.shape());
+  return record_op("mul", a.data() * b.data(), {a, b}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    const Tensor& x = in[0].data();
+    const Tensor& y = in[1].data();
+    return {grad_for(in[0], [&] { return sum_to(g * y, x.shape()); }),   // ∂/∂a = b
+            grad_for(in[1], [&] { return sum_to(g * x, y.shape()); })};  // ∂/∂b = a
+  });
+}
+
+Value div(const Value& a, const Value& b) {
+  broadcast_shapes("div", a.shape(), b.shape());
+  return record_op("div", a.data() / b.data(), {a, b}, [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
+    const Tensor& y = in[1].data();
+    return {grad_for(in[0], [&] { return sum_to(g / y, in[0].shape()); }),      // ∂/∂a = 1/b
+            grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); })};  // ∂/∂b = −(a/b)/b
+  });
+}
+
+Value neg(const Value& a) {
+  return record_op("neg", -a.data(), {a}, [](const Tensor& g, const Tensor&, Inputs) -> Grads {
+    return {-g};  // ∂(−a)/∂a = −1
+  });
+}
+
+Value pow(const Value& a, double p) {
+  return record_op("pow", xt::pow(a.data(), p), {a}, [p](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    if (p == 0.0) {
+      return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
+    }
+    return {g * p * xt::pow(in[0].data(), p - 1.0)};  // ∂aᵖ/∂a = p·aᵖ⁻¹
+  });
+}
+
+Value pow(const Value& a, const Value& b) {
+  broadcast_shapes("pow", a.shape(), b.shape());
+  return record_op("pow", xt::pow(a.data(), b.data()), {a, b},
+                   [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
+                     const Tensor& x = in[0].data();
+                     const Tensor& y = in[1].data();
+                     return {// ∂aᵇ/∂a = b·aᵇ⁻¹
+                             grad_for(in[0], [&] { return sum_to(g * y * xt::pow(x, y - 1.0), x.shape()); }),
+                             // ∂aᵇ/∂b = aᵇ·ln a
+                             grad_for(in[1], [&] { return sum_to(g * out * xt::log(x), y.shape()); })};
+                   });
+}
+
+namespace {
+
+// Shared backward of maximum/minimum: `a_wins` is 1 where a is selected, ½ on ties, else 0.
+Grads select_backward(const Tensor& g, const Tensor& a_wins, Inputs in) {
+  return {sum_to(g * a_wins, in[0].shape()), sum_to(g * (1.0 - a_wins), in[1].shape())};
+}
+
+}  // namespace
+
+Value maximum(const Value& a, const Value& b) {
+  broadcast_shapes("maximum", a.shape(), b.shape());
+  return record_op("maximum", xt::maximum(a.data(), b.data()), {a, b},
+                   [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+                     const Tensor& x = in[0].data();
+                     const Tensor& y = in[1].data();
+                     Tensor a_wins = xt::where(xt::equal(x, y), 0.5, xt::where(x > y, 1.0, 0.0));
+                     return select_backward(g, a_wins, in);  // ∂max/∂a = [a > b], ½ on ties
+                   });
+}
+
+Value minimum(const Value& a, const Value& b) {
+  broadcast_shapes("minimum", a.shape(), b.shape());
+  return record_op("minimum", xt::minimum(a.data(), b.data()), {a, b},
+                   [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+                     const Tensor& x = in[0].data();
+                     const Tensor& y = in[1].data();
+                     Tensor a_wins = xt::where(xt::equal(x, y), 0.5, xt::where(x < y, 1.0, 0.0));
+                     return select_backward(g, a_wins, in);  // ∂min/∂a = [a < b], ½ on ties
+                   });
+}
+
+Value operator+(const Value& a, const Value& b) { return add(a, b); }
+Value operator-(const Value& a, const Value& b) { return sub(a, b); }
+Value operator*(const Value& a, const Value& b) { return mul(a, b); }
+Value operator/(const Value& a, const Value& b) { return div(a, b); }
+Value operator-(const Value& a) { return neg(a); }
+Value operator+(const Value& a, double b) { return add(a, Value(b)); }
+Value operator+(double a, const Value& b) { return add(Value(a), b); }
+Value operator-(const Value& a, double b) { return sub(a, Value(b)); }
+Value operator-(double a, const Value& b) { return sub(Value(a), b); }
+Value operator*(const Value& a, double b) { return mul(a, Value(b)); }
+Value operator*(double a, const Value& b) { return mul(Value(a), b); }
+Value operator/(const Value& a, double b) { return div(a, Value(b)); }
+Value operator/(double a, const Value& b) { return div(Value(a), b); }
+Value& operator+=(Value& a, const Value& b) { return a = add(a, b); }
+Value& operator-=(Value& a, const Value& b) { return a = sub(a, b); }
+Value& operator*=(Value& a, const Value& b) { return a = mul(a, b); }
+Value& operator/=(Value& a, const Value& b) { return a = div(a, b); }
+
+}  // namespace xgrad

@@ -1,0 +1,100 @@
+// Elementwise functions of one value. Backward steps reuse the saved output where the derivative
+// is a function of it (exp, sqrt, tanh, sigmoid), saving a second transcendental evaluation.
+#include <xgrad/ops/unary.hpp>
+
+#include <xgrad/op.hpp>
+
+#include <xtensor/xmath.hpp>
+
+#include <string>
+
+namespace xgrad {
+
+namespace {
+
+// σ(x) with one exponential of a non-positive number, so neither branch can overflow:
+// e = e^−|x|;  σ = 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0.
+Tensor stable_sigmoid(const Tensor& x) {
+  Tensor e = xt::exp(-xt::abs(x));
+  return xt::where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e));
+}
+
+}  // namespace
+
+Value exp(const Value& x) {
+  return record_op("exp", xt::exp(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
+    return {g * out};  // ∂eˣ/∂x = eˣ
+  });
+}
+
+Value log(const Value& x) {
+  return record_op("log", xt::log(x.data()), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    return {g / in[0].data()};  // ∂ln x/∂x = 1/x
+  });
+}
+
+Value sqrt(const Value& x) {
+  return record_op("sqrt", xt::sqrt(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
+    return {g * 0.5 / out};  // ∂√x/∂x = 1/(2√x)
+  });
+}
+
+Value abs(const Value& x) {
+  return record_op("abs", xt::abs(x.data()), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    return {g * xt::sign(in[0].data())};  // ∂|x|/∂x = sign(x), 0 at 0
+  });
+}
+
+Value tanh(const Value& x) {
+  return record_op("tanh", xt::tanh(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
+    return {g * (1.0 - out * out)};  // ∂tanh/∂x = 1 − tanh²
+  });
+}
+
+Value sigmoid(const Value& x) {
+  return record_op("sigmoid", stable_sigmoid(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
+    return {g * out * (1.0 - out)};  // ∂σ/∂x = σ(1 − σ)
+  });
+}
+
+Value relu(const Value& x) {
+  return record_op("relu", xt::maximum(x.data(), 0.0), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    return {xt::where(in[0].data() > 0.0, g, 0.0)};  // ∂relu/∂x = [x > 0]
+  });
+}
+
+Value leaky_relu(const Value& x, double slope) {
+  return record_op("leaky_relu", xt::where(x.data() > 0.0, x.data(), slope * x.data()), {x},
+                   [slope](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+                     return {xt::where(in[0].data() > 0.0, g, slope * g)};  // [x > 0] + slope·[x ≤ 0]
+                   });
+}
+
+Value softplus(const Value& x) {
+  const Tensor& v = x.data();
+  return record_op("softplus", xt::maximum(v, 0.0) + xt::log1p(xt::exp(-xt::abs(v))), {x},
+                   [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+                     return {g * stable_sigmoid(in[0].data())};  // ∂softplus/∂x = σ(x)
+                   });
+}
+
+Value log_sigmoid(const Value& x) {
+  const Tensor& v = x.data();
+  return record_op("log_sigmoid", xt::minimum(v, 0.0) - xt::log1p(xt::exp(-xt::abs(v))), {x},
+                   [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+                     return {g * stable_sigmoid(-in[0].data())};  // ∂lnσ/∂x = 1 − σ(x) = σ(−x)
+                   });
+}
+
+Value clamp(const Value& x, double lo, double hi) {
+  if (!(lo <= hi)) {
+    throw value_error("clamp: lower bound " + std::to_string(lo) + " is above upper bound " + std::to_string(hi));
+  }
+  return record_op("clamp", xt::clip(x.data(), lo, hi), {x},
+                   [lo, hi](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+                     const Tensor& v = in[0].data();
+                     return {xt::where(v >= lo && v <= hi, g, 0.0)};  // ∂clamp/∂x = [lo ≤ x ≤ hi]
+                   });
+}
+
+}  // namespace xgrad

@@ -1,0 +1,211 @@
+#include <xgrad/value.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <ostream>
+#include <sstream>
+
+namespace xgrad {
+
+namespace {
+
+std::atomic<std::size_t> live_node_count{0};
+
+// Drops one reference to `node`, destroying every node that no longer has an owner. Iterative:
+// a node's inputs are taken out before it is deleted, so destroying a million-node chain uses
+// constant stack.
+void release_reference(detail::Node* node) noexcept {
+  if (node == nullptr || --node->refs != 0) {
+    return;
+  }
+  std::vector<detail::Node*> pending;
+  detail::Node* current = node;
+  while (current != nullptr) {
+    for (Value& input : current->inputs.span()) {
+      detail::Node* parent = input.release();
+      if (parent != nullptr && --parent->refs == 0) {
+        pending.push_back(parent);
+      }
+    }
+    current->inputs.clear();
+    delete current;
+    current = nullptr;
+    if (!pending.empty()) {
+      current = pending.back();
+      pending.pop_back();
+    }
+  }
+}
+
+// Appends elements [offset, offset + extent of axis..] of `t` in numpy's nested-bracket form.
+void print_axis(std::ostream& os, const Tensor& t, std::size_t axis, std::size_t& offset) {
+  if (axis == t.dimension()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", t.data()[offset++]);
+    os << buf;
+    return;
+  }
+  os << '[';
+  for (std::size_t i = 0; i < t.shape()[axis]; ++i) {
+    os << (i > 0 ? ", " : "");
+    print_axis(os, t, axis + 1, offset);
+  }
+  os << ']';
+}
+
+void print_tensor(std::ostream& os, const Tensor& t) {
+  std::size_t offset = 0;
+  print_axis(os, t, 0, offset);
+}
+
+Tensor from_nested(std::initializer_list<std::initializer_list<double>> rows) { return Tensor(rows); }
+
+}  // namespace
+
+std::string shape_str(std::span<const std::size_t> shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) {
+      s += ',';
+    }
+    s += std::to_string(shape[i]);
+  }
+  return s + ")";
+}
+
+namespace detail {
+
+InputList::InputList(std::span<const Value> inputs) : size_(inputs.size()) {
+  if (size_ > 2) {
+    heap_.assign(inputs.begin(), inputs.end());
+  } else {
+    std::copy(inputs.begin(), inputs.end(), inline_);
+  }
+}
+
+void InputList::clear() noexcept {
+  heap_.clear();
+  heap_.shrink_to_fit();
+  size_ = 0;
+}
+
+Node::Node(Tensor data_in, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
+    : data(std::move(data_in)), inputs(inputs_in), op(op_in), requires_grad(requires_grad_in) {
+  live_node_count.fetch_add(1, std::memory_order_relaxed);
+}
+
+Node::~Node() { live_node_count.fetch_sub(1, std::memory_order_relaxed); }
+
+Grads Node::backward(const Tensor&) const { throw graph_error("backward: a leaf has no backward step"); }
+
+}  // namespace detail
+
+Value::Value() : Value(0.0) {}
+Value::Value(double x) : Value(Tensor(x)) {}
+Value::Value(Tensor data) : node_(new detail::Node(std::move(data), "leaf", false)) {}
+Value::Value(std::initializer_list<std::initializer_list<double>> rows) : Value(from_nested(rows)) {}
+Value::Value(std::initializer_list<std::initializer_list<std::initializer_list<double>>> blocks)
+    : Value(Tensor(blocks)) {}
+
+Value::Value(const Value& other) noexcept : node_(other.node_) {
+  if (node_ != nullptr) {
+    ++node_->refs;
+  }
+}
+Value::Value(Value&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
+Value& Value::operator=(const Value& other) noexcept {
+  Value copy(other);
+  std::swap(node_, copy.node_);
+  return *this;
+}
+Value& Value::operator=(Value&& other) noexcept {
+  std::swap(node_, other.node_);
+  return *this;
+}
+Value::~Value() { release_reference(node_); }
+
+detail::Node* Value::release() noexcept { return std::exchange(node_, nullptr); }
+
+const Tensor& Value::data() const { return node_->data; }
+Tensor& Value::mutable_data() const { return node_->data; }
+
+const Tensor& Value::grad() const { return mutable_grad(); }
+
+Tensor& Value::mutable_grad() const {
+  if (!node_->is_leaf) {
+    if (!node_->retained_grad) {
+      node_->retained_grad = std::make_unique<Tensor>(xt::zeros<double>(node_->data.shape()));
+    }
+    return *node_->retained_grad;
+  }
+  if (!node_->grad) {
+    node_->grad.emplace(xt::zeros<double>(node_->data.shape()));
+  }
+  return *node_->grad;
+}
+
+bool Value::has_grad() const { return node_->is_leaf ? node_->grad.has_value() : node_->retained_grad != nullptr; }
+
+void Value::zero_grad() const {
+  if (has_grad()) {
+    mutable_grad().fill(0.0);
+  }
+}
+
+const Shape& Value::shape() const { return node_->data.shape(); }
+std::size_t Value::dim() const { return node_->data.dimension(); }
+std::size_t Value::size() const { return node_->data.size(); }
+
+double Value::item() const {
+  if (size() != 1) {
+    throw value_error("item: needs a value with exactly one element, got shape " + shape_str(shape()));
+  }
+  return node_->data.data()[0];
+}
+
+bool Value::requires_grad() const { return node_->requires_grad; }
+
+const Value& Value::set_requires_grad(bool on) const {
+  if (!node_->is_leaf) {
+    throw graph_error(std::string("set_requires_grad: only a leaf can be marked; this value is the result of '") +
+                      node_->op + "' (use detach() for a new leaf)");
+  }
+  node_->requires_grad = on;
+  return *this;
+}
+
+bool Value::is_leaf() const { return node_->is_leaf; }
+
+void Value::retain_grad() const {
+  if (!node_->is_leaf) {
+    node_->retains_grad = true;
+  }
+}
+
+Value Value::detach() const { return Value(Tensor(node_->data)); }
+
+const char* Value::op() const { return node_->op; }
+std::span<const Value> Value::inputs() const { return node_->inputs.span(); }
+const std::string& Value::label() const { return node_->label; }
+const Value& Value::set_label(std::string label) const {
+  node_->label = std::move(label);
+  return *this;
+}
+
+std::ostream& operator<<(std::ostream& os, const Value& v) {
+  os << "Value(";
+  if (!v.label().empty()) {
+    os << "label=" << v.label() << ", ";
+  }
+  os << "data=";
+  print_tensor(os, v.data());
+  if (v.has_grad()) {
+    os << ", grad=";
+    print_tensor(os, v.grad());
+  }
+  return os << ")";
+}
+
+std::size_t live_nodes() { return live_node_count.load(std::memory_order_relaxed); }
+
+}  // namespace xgrad
