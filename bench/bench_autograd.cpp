@@ -1,14 +1,24 @@
 // Costs of the autograd core: per recorded scalar op, per small-tensor op, and a matmul-bound
-// graph. Run: build/test/bench/xgrad_bench (see docs/benchmarks.md).
+// graph. Run: build/<preset>/bench/xgrad_bench (commands and figures in docs/benchmarks.md).
 #include <benchmark/benchmark.h>
 
 #include <xgrad/xgrad.hpp>
+
+#include <cstdint>
 
 namespace {
 
 using xgrad::Value;
 
-// A chain of scalar multiply-adds, forward + backward; reported per recorded op.
+// Reports the time per recorded op next to the time per iteration: `per_op` is the wall time
+// of one iteration divided by `ops` (shown with an SI suffix, so "52n" reads as 52 ns).
+void report_per_op(benchmark::State& state, std::size_t ops) {
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * ops));
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(ops), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+// A chain of scalar multiply-adds, forward + backward + teardown of the graph.
 void scalar_graph(benchmark::State& state) {
   const auto ops = static_cast<std::size_t>(state.range(0));
   Value x = Value(0.5).set_requires_grad();
@@ -21,9 +31,42 @@ void scalar_graph(benchmark::State& state) {
     y.backward();
     benchmark::DoNotOptimize(x.grad());
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * (ops / 2) * 2));
+  report_per_op(state, ops / 2 * 2);
 }
-BENCHMARK(scalar_graph)->Arg(1000);
+BENCHMARK(scalar_graph)->Arg(1000)->Arg(100000);
+
+// The same chain, forward only: recording nodes and destroying them, no backward pass.
+void scalar_forward(benchmark::State& state) {
+  const auto ops = static_cast<std::size_t>(state.range(0));
+  Value x = Value(0.5).set_requires_grad();
+  Value w = Value(0.999).set_requires_grad();
+  for (auto _ : state) {
+    Value y = x;
+    for (std::size_t i = 0; i < ops / 2; ++i) {
+      y = y * w + x;
+    }
+    benchmark::DoNotOptimize(y.item());
+  }
+  report_per_op(state, ops / 2 * 2);
+}
+BENCHMARK(scalar_forward)->Arg(1000);
+
+// The same chain under NoGradGuard: the arithmetic alone, nothing recorded.
+void scalar_no_grad(benchmark::State& state) {
+  const auto ops = static_cast<std::size_t>(state.range(0));
+  Value x = Value(0.5).set_requires_grad();
+  Value w = Value(0.999).set_requires_grad();
+  xgrad::NoGradGuard no_grad;
+  for (auto _ : state) {
+    Value y = x;
+    for (std::size_t i = 0; i < ops / 2; ++i) {
+      y = y * w + x;
+    }
+    benchmark::DoNotOptimize(y.item());
+  }
+  report_per_op(state, ops / 2 * 2);
+}
+BENCHMARK(scalar_no_grad)->Arg(1000);
 
 // One op on a small (4×4) tensor, forward + backward: the fixed overhead per op.
 void small_tensor_op(benchmark::State& state) {
@@ -38,7 +81,7 @@ void small_tensor_op(benchmark::State& state) {
 }
 BENCHMARK(small_tensor_op);
 
-// A two-layer network on a large batch: dominated by BLAS.
+// A two-layer network on an n×n batch: dominated by BLAS as n grows.
 void matmul_graph(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   xgrad::Generator gen(2);
@@ -51,7 +94,7 @@ void matmul_graph(benchmark::State& state) {
     benchmark::DoNotOptimize(w1.grad());
   }
 }
-BENCHMARK(matmul_graph)->Arg(256)->Unit(benchmark::kMicrosecond);
+BENCHMARK(matmul_graph)->Arg(64)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

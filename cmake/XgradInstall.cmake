@@ -1,3 +1,5 @@
+# Install rules: the libraries, their headers, and a relocatable CMake package (xgradConfig.cmake,
+# a version file, and the exported xgrad:: targets) under <libdir>/cmake/xgrad.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

@@ -1,1 +1,238 @@
+// The engine: seeding, accumulation, shared subexpressions, freeing and retaining the graph,
+// and micrograd's published results as an oracle.
 #include <doctest/doctest.h>
+
+#include <xgrad/xgrad.hpp>
+
+#include "tensor_string.hpp"
+
+#include <xtensor/xbuilder.hpp>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+using xgrad::BackwardOptions;
+using xgrad::Shape;
+using xgrad::Tensor;
+using xgrad::Value;
+
+namespace {
+
+Value param(Tensor t) { return Value(std::move(t)).set_requires_grad(); }
+
+// x ↦ 2x with a backward step that counts its calls in `*calls` (a plain pointer: plain data).
+Value counted_double(const Value& x, int* calls) {
+  return xgrad::record_op("counted_double", x.data() * 2.0, {x},
+                          [calls](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads {
+                            ++*calls;
+                            return {g * 2.0};  // ∂(2x)/∂x = 2
+                          });
+}
+
+}  // namespace
+
+TEST_CASE("backward on a one-element result seeds its gradient with 1") {
+  SUBCASE("0-d") {
+    const Value a = param(Tensor(3.0));
+    const Value y = a * a;
+    y.backward();
+    CHECK(a.grad()() == 6.0);
+  }
+  SUBCASE("shape (1,1)") {
+    const Value a = param(xgrad::full({1, 1}, 3.0).data());
+    const Value y = a * 5.0;
+    REQUIRE(y.shape() == Shape{1, 1});
+    y.backward();
+    CHECK(a.grad() == xgrad::full({1, 1}, 5.0).data());
+  }
+  SUBCASE("a leaf that requires grad receives the seed itself") {
+    const Value a = param(Tensor(3.0));
+    a.backward();
+    CHECK(a.grad()() == 1.0);
+  }
+}
+
+TEST_CASE("backward on a non-scalar needs an explicit seed of its shape") {
+  const Value x = param(Tensor{1.0, 2.0, 3.0});
+  const Value y = x * x;
+  CHECK_THROWS_WITH_AS(y.backward(),
+                       "backward: an implicit seed of 1 needs a one-element value, got shape (3); "
+                       "pass a seed of that shape: v.backward(seed)",
+                       xgrad::graph_error);
+  CHECK_THROWS_WITH_AS(y.backward(Tensor{1.0, 1.0}), "backward: the seed has shape (2) but the value has shape (3)",
+                       xgrad::shape_error);
+  CHECK_FALSE(x.has_grad());  // the failed calls wrote nothing
+  y.backward(Tensor{1.0, 0.5, -1.0}, {.retain_graph = true});
+  CHECK(x.grad() == Tensor{2.0, 2.0, -6.0});  // seed · 2x
+  y.backward(xt::ones_like(y.data()));        // an expression is a seed too
+  CHECK(x.grad() == Tensor{4.0, 6.0, 0.0});
+}
+
+TEST_CASE("gradients accumulate in leaves across backward passes, never in interior nodes") {
+  const Value a = param(Tensor(3.0));
+  const Value a2 = a * a;
+  const Value b = a2 * a;  // a³: db/da = 3a² = 27
+  a2.retain_grad();
+  b.backward({.retain_graph = true});
+  CHECK(a.grad()() == 27.0);
+  CHECK(a2.grad()() == 3.0);  // ∂b/∂a2 = a
+  b.backward({.retain_graph = true});
+  CHECK(a.grad()() == 54.0);  // 27 + 27: the interior gradient of the first pass did not leak
+  CHECK(a2.grad()() == 6.0);  // a retained gradient accumulates like a leaf's
+  a.zero_grad();
+  b.backward();
+  CHECK(a.grad()() == 27.0);
+}
+
+TEST_CASE("a backward pass interrupted by an exception leaves nothing behind for the next one") {
+  const Value x = param(Tensor(2.0));
+  bool fail = true;
+  const Value h = x * x;
+  const Value flaky = xgrad::record_op("flaky", h.data() * 3.0, {h},
+                                       [fail = &fail](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads {
+                                         if (*fail) {
+                                           throw std::runtime_error("flaky: failed");
+                                         }
+                                         return {g * 3.0};  // ∂(3h)/∂h = 3
+                                       });
+  const Value y = flaky + h;  // 4h: the sweep gives h its first part, then flaky throws
+  CHECK_THROWS_WITH_AS(y.backward({.retain_graph = true}), "flaky: failed", std::runtime_error);
+  CHECK_FALSE(x.has_grad());
+  fail = false;
+  y.backward();
+  CHECK(x.grad()() == 16.0);  // 4 · 2x, with no partial gradient left over in h
+}
+
+TEST_CASE("a diamond sums the gradients of every path") {
+  const Value a = param(Tensor(1.5));
+  const Value b = a + a;
+  const Value c = b + b;
+  c.backward();
+  CHECK(a.grad()() == 4.0);  // exactly 4
+  CHECK(c.item() == 6.0);
+}
+
+TEST_CASE("shared subexpressions: each node's backward step runs once") {
+  const Value x = param(Tensor(2.0));
+  int calls = 0;
+  const Value s = counted_double(x, &calls) * x;  // 2x²
+  const Value t = s * s;                          // 4x⁴
+  const Value y = (t + s * t) * s;                // 8x⁶ + 16x⁸
+  y.backward();
+  CHECK(y.item() == 8.0 * 64.0 + 16.0 * 256.0);
+  CHECK(x.grad()() == 48.0 * 32.0 + 128.0 * 128.0);  // 48x⁵ + 128x⁷, exact in doubles
+  CHECK(calls == 1);
+}
+
+TEST_CASE("a doubling ladder with 2^200 paths backpropagates in linear time") {
+  const Value x = param(Tensor(1.0));
+  Value z = x;
+  for (int i = 0; i < 200; ++i) {
+    z = z + z;
+  }
+  z.backward();
+  CHECK(x.grad()() == std::ldexp(1.0, 200));  // a power of two: exact
+}
+
+TEST_CASE("backward frees the graph unless asked to retain it") {
+  const Value a = param(Tensor(2.0));
+  const std::size_t before = xgrad::live_nodes();
+  Value y = ((a * 3.0) * 4.0) * 5.0;
+  CHECK(xgrad::live_nodes() == before + 6);  // three ops, three constants
+  SUBCASE("freed") {
+    y.backward();
+    CHECK(a.grad()() == 60.0);
+    CHECK(xgrad::live_nodes() == before + 1);  // only the root survives, holding its data
+    CHECK(y.item() == 120.0);
+    CHECK(std::string(y.op()) == "mul");
+    CHECK(y.inputs().empty());
+    CHECK_THROWS_WITH_AS(y.backward(),
+                         "backward: the graph through 'mul' was already freed by an earlier backward; pass "
+                         "{.retain_graph = true} to the earlier call to backpropagate through it again",
+                         xgrad::graph_error);
+    CHECK_THROWS_AS((y * 2.0).backward(), xgrad::graph_error);  // a new op over a freed graph
+    CHECK(a.grad()() == 60.0);
+  }
+  SUBCASE("retained") {
+    y.backward({.retain_graph = true});
+    CHECK(y.inputs().size() == 2);
+    CHECK(xgrad::live_nodes() == before + 6);
+    y.backward();
+    CHECK(a.grad()() == 120.0);
+    CHECK(y.inputs().empty());
+  }
+  SUBCASE("the leaves still build new graphs") {
+    y.backward();
+    a.zero_grad();
+    (a * a).backward();
+    CHECK(a.grad()() == 4.0);
+  }
+  y = a;  // drop the last handle to the graph
+  CHECK(xgrad::live_nodes() == before);
+}
+
+TEST_CASE("backward on a value that does not require grad is an error") {
+  const Value a{2.0};
+  const Value y = a * a;
+  CHECK_THROWS_WITH_AS(y.backward(),
+                       "backward: this value does not require grad (no leaf of its graph has set_requires_grad)",
+                       xgrad::graph_error);
+}
+
+TEST_CASE("inputs that do not require grad receive no gradient") {
+  const Value w = param(Tensor{1.0, 2.0});
+  const Value x(Tensor{3.0, 4.0});
+  xgrad::sum(w * x).backward();
+  CHECK(w.grad() == Tensor{3.0, 4.0});
+  CHECK_FALSE(x.has_grad());
+}
+
+TEST_CASE("detach cuts a value out of the graph") {
+  const Value a = param(Tensor(3.0));
+  const Value b = a * a;
+  const Value y = b.detach() * a + b;  // the detached factor is a constant 9
+  y.backward();
+  CHECK(a.grad()() == 9.0 + 6.0);
+}
+
+TEST_CASE("a NoGradGuard result is a constant in a later graph") {
+  const Value a = param(Tensor(3.0));
+  Value c;
+  {
+    const xgrad::NoGradGuard guard;
+    c = a * a;
+  }
+  (c * a).backward();
+  CHECK(a.grad()() == 9.0);
+}
+
+TEST_CASE("micrograd's sanity check") {
+  const Value x = param(Tensor(-4.0));
+  const Value z = 2.0 * x + 2.0 + x;
+  const Value q = xgrad::relu(z) + z * x;
+  const Value h = xgrad::relu(z * z);
+  const Value y = h + q + q * x;
+  y.backward();
+  CHECK(y.item() == -20.0);
+  CHECK(x.grad()() == 46.0);
+}
+
+TEST_CASE("micrograd's README expression gives the published values") {
+  const Value a = param(Tensor(-4.0));
+  const Value b = param(Tensor(2.0));
+  Value c = a + b;
+  Value d = a * b + xgrad::pow(b, 3.0);
+  c += c + 1.0;
+  c += 1.0 + c + (-a);
+  d += d * 2.0 + xgrad::relu(b + a);
+  d += 3.0 * d + xgrad::relu(b - a);
+  const Value e = c - d;
+  const Value f = xgrad::pow(e, 2.0);
+  Value g = f / 2.0;
+  g += 10.0 / f;
+  g.backward();
+  CHECK(std::abs(g.item() - 24.7041) < 1e-4);
+  CHECK(std::abs(a.grad()() - 138.8338) < 1e-4);
+  CHECK(std::abs(b.grad()() - 645.5773) < 1e-4);
+}

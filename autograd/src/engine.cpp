@@ -1,4 +1,5 @@
 // The reverse-mode engine: an iterative topological sort, then one reverse sweep.
+#include <xgrad/anomaly.hpp>
 #include <xgrad/value.hpp>
 
 #include <atomic>
@@ -60,6 +61,7 @@ void accumulate(std::optional<Tensor>& slot, Tensor&& g) {
 
 // Phase 2: one sweep from the root down, each node's gradient complete before its step runs.
 void sweep(std::vector<Value>& order, bool retain_graph) {
+  const bool check_anomalies = anomaly_detection_enabled();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     detail::Node* node = it->node();
     if (!node->grad) {
@@ -92,6 +94,9 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
       if (grads[i]->shape() != input->data.shape()) {
         throw shape_error(std::string(node->op) + ": gradient for input " + std::to_string(i) + " has shape " +
                           shape_str(grads[i]->shape()) + " but the input has shape " + shape_str(input->data.shape()));
+      }
+      if (check_anomalies) {
+        detail::check_backward(node->op, *grads[i], i, inputs);
       }
       accumulate(input->grad, std::move(*grads[i]));
     }

@@ -2,6 +2,7 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -21,8 +22,13 @@ Value arange(double start, double stop, double step) {
     throw value_error("arange: needs finite bounds and a non-zero step, got start " + std::to_string(start) +
                       ", stop " + std::to_string(stop) + ", step " + std::to_string(step));
   }
-  const double count = std::ceil((stop - start) / step);
-  const auto n = static_cast<std::size_t>(count > 0 ? count : 0);
+  const double count = std::max(0.0, std::ceil((stop - start) / step));
+  constexpr double max_elements = 1e12;  // far beyond any memory, far below size_t's range
+  if (!(count <= max_elements)) {
+    throw value_error("arange: [" + std::to_string(start) + ", " + std::to_string(stop) + ") in steps of " +
+                      std::to_string(step) + " has too many elements");
+  }
+  const auto n = static_cast<std::size_t>(count);
   Tensor t = Tensor::from_shape({n});
   for (std::size_t i = 0; i < n; ++i) {
     t(i) = start + static_cast<double>(i) * step;
@@ -33,8 +39,11 @@ Value arange(double start, double stop, double step) {
 Value linspace(double start, double stop, std::size_t n) {
   Tensor t = Tensor::from_shape({n});
   for (std::size_t i = 0; i < n; ++i) {
-    // The last point is exactly `stop`, not start + (n−1)·step with its rounding.
-    t(i) = i + 1 == n ? stop : start + (stop - start) * static_cast<double>(i) / static_cast<double>(n - 1);
+    // The last point is exactly `stop`, not start + (n−1)·step with its rounding; a single point
+    // is `start`, as in numpy.
+    t(i) = i == 0       ? start
+           : i + 1 == n ? stop
+                        : start + (stop - start) * static_cast<double>(i) / static_cast<double>(n - 1);
   }
   return Value(std::move(t));
 }

@@ -14,9 +14,12 @@ namespace xgrad {
 namespace {
 
 void check_options(const GradcheckOptions& o) {
-  if (!(o.eps > 0.0) || !(o.atol >= 0.0) || !(o.rtol >= 0.0)) {
-    throw value_error("gradcheck: needs eps > 0, atol >= 0 and rtol >= 0, got eps " + std::to_string(o.eps) +
-                      ", atol " + std::to_string(o.atol) + ", rtol " + std::to_string(o.rtol));
+  // Every number finite; and atol and rtol not both zero, or no element could pass (not even
+  // rounding error is allowed) and the worst element would be undefined.
+  const bool finite = std::isfinite(o.eps) && std::isfinite(o.atol) && std::isfinite(o.rtol);
+  if (!finite || !(o.eps > 0.0) || !(o.atol >= 0.0) || !(o.rtol >= 0.0) || o.atol + o.rtol == 0.0) {
+    throw value_error("gradcheck: needs finite eps > 0, atol >= 0 and rtol >= 0 with atol + rtol > 0, got eps " +
+                      std::to_string(o.eps) + ", atol " + std::to_string(o.atol) + ", rtol " + std::to_string(o.rtol));
   }
 }
 
@@ -85,7 +88,8 @@ GradcheckReport gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
       const double a = analytic.data()[k];
       const double error = std::abs(a - numeric);
       const double allowed = options.atol + options.rtol * std::abs(numeric);
-      const double badness = std::isfinite(error) ? error / allowed : INFINITY;
+      // error / allowed, except that an exact match is never bad, even where allowed is 0.
+      const double badness = !std::isfinite(error) ? INFINITY : error == 0.0 ? 0.0 : error / allowed;
       ++report.elements_checked;
       if (badness > worst) {
         worst = badness;

@@ -133,6 +133,10 @@ const Tensor& Value::grad() const { return mutable_grad(); }
 
 Tensor& Value::mutable_grad() const {
   if (!node_->is_leaf) {
+    if (!node_->retains_grad) {
+      throw graph_error(std::string("grad: this value is the result of '") + node_->op +
+                        "', whose gradient is not kept; call retain_grad() on it before backward");
+    }
     if (!node_->retained_grad) {
       node_->retained_grad = std::make_unique<Tensor>(xt::zeros<double>(node_->data.shape()));
     }

@@ -44,7 +44,7 @@ using GradcheckFunction = std::function<Value(const std::vector<Value>&)>;
 /// Checks `fn`'s reverse-mode gradient with respect to every input. The output is reduced to
 /// a number with fixed-seed random weights w (checking Σ w ⊙ fn(x), so that no output element
 /// can hide an error the way a plain sum would); each input element is then perturbed by ±eps.
-/// Throws value_error for tolerances that are not positive.
+/// Throws value_error for a non-positive eps, negative or non-finite tolerances, or atol = rtol = 0.
 GradcheckReport gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 

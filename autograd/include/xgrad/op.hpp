@@ -19,6 +19,7 @@
 /// The step must capture only plain data by value (numbers, evaluated Tensors), never a Value
 /// (it gets the inputs as its argument) and never a reference to a local.
 
+#include <xgrad/anomaly.hpp>
 #include <xgrad/grad_mode.hpp>
 #include <xgrad/grads.hpp>
 #include <xgrad/tensor.hpp>
@@ -40,6 +41,9 @@ template <class F>
 Value record_op(const char* name, Tensor out, std::span<const Value> inputs, F&& backward) {
   static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, const Tensor&, const Tensor&, Inputs>,
                 "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
+  if (anomaly_detection_enabled()) {
+    detail::check_forward(name, out, inputs);
+  }
   bool record = false;
   if (grad_enabled()) {
     for (const Value& v : inputs) {

@@ -18,11 +18,11 @@ class Generator {
   std::uint64_t next() { return engine_(); }
   /// Uniform in [0, 1), with 53 random bits.
   double uniform();
-  /// Uniform in [lo, hi).
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  /// Uniform in [lo, hi) (lo itself when lo = hi).
+  double uniform(double lo, double hi);
   /// Standard normal (Box–Muller).
   double normal();
-  /// An integer uniform in [0, n) (n > 0), without modulo bias.
+  /// An integer uniform in [0, n), without modulo bias; throws value_error for n = 0.
   std::uint64_t below(std::uint64_t n);
 
  private:

@@ -4,6 +4,7 @@
 
 #include <xgrad/tensor.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <initializer_list>
 #include <iosfwd>
@@ -28,6 +29,9 @@ struct BackwardOptions {
 /// A copy of a Value aliases the same node: both see the same data and the same gradient,
 /// like a `std::shared_ptr`. `const` applies to the handle, not to the node. Handles are cheap
 /// (one pointer, a reference count that is not atomic): share a graph within one thread.
+///
+/// A reference returned by data() or grad() lives as long as the node: bind the Value first —
+/// `for (double x : f(v).data())` reads a node that is already gone.
 ///
 /// Brace initialisation follows numpy's nesting: `Value{2.0}` is 0-d, `Value{{1.0, 2.0}}` has
 /// shape (1,2), `Value{{1.0, 2.0}, {3.0, 4.0}}` shape (2,2); a 1-d value is `Value({1.0, 2.0})`
@@ -58,6 +62,8 @@ class Value {
   /// still needs for its backward pass makes that pass wrong.
   Tensor& mutable_data() const;
   /// The accumulated gradient (zeros of the data's shape until a backward pass reaches it).
+  /// Leaves always keep theirs; on an op's result this throws graph_error unless retain_grad()
+  /// was called, rather than returning a zero that was never computed.
   const Tensor& grad() const;
   /// The gradient, writable in place (gradient clipping, optimizers).
   Tensor& mutable_grad() const;
@@ -98,7 +104,14 @@ class Value {
   /// Backpropagates from this one-element value, seeding its gradient with 1.
   void backward(BackwardOptions options = {}) const;
   /// Backpropagates with `seed` as the gradient of this value (same shape as the data).
-  void backward(const Tensor& seed, BackwardOptions options = {}) const;
+  void backward(const Tensor& seed, BackwardOptions options) const;
+  /// @overload
+  /// A template only so that `v.backward({.retain_graph = true})` can never be read as a seed
+  /// (GCC 12 finds that call ambiguous against a `const Tensor&` parameter): pass a seed as a
+  /// Tensor or an expression, `v.backward(Tensor{1.0, 0.5})`, not as a bare braced list.
+  template <class Seed>
+  requires std::convertible_to<const Seed&, Tensor>
+  void backward(const Seed& seed) const { backward(seed, BackwardOptions{}); }
 
   /// True when both handles refer to the same node.
   bool is_same(const Value& other) const { return node_ == other.node_; }

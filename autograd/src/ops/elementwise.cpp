@@ -62,15 +62,21 @@ Value pow(const Value& a, double p) {
 
 Value pow(const Value& a, const Value& b) {
   broadcast_shapes("pow", a.shape(), b.shape());
-  return record_op("pow", xt::pow(a.data(), b.data()), {a, b},
-                   [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
-                     const Tensor& x = in[0].data();
-                     const Tensor& y = in[1].data();
-                     return {// ∂aᵇ/∂a = b·aᵇ⁻¹
-                             grad_for(in[0], [&] { return sum_to(g * y * xt::pow(x, y - 1.0), x.shape()); }),
-                             // ∂aᵇ/∂b = aᵇ·ln a
-                             grad_for(in[1], [&] { return sum_to(g * out * xt::log(x), y.shape()); })};
-                   });
+  return record_op(
+      "pow", xt::pow(a.data(), b.data()), {a, b}, [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
+        const Tensor& x = in[0].data();
+        const Tensor& y = in[1].data();
+        // At a = 0 the formulas multiply 0 by ∞ (b·0⁻¹ where b = 0, 0ᵇ·ln 0 where b > 0); both
+        // derivatives are 0 there, not NaN: a⁰ = 1 is constant, and 0ᵇ stays 0 as b grows.
+        return {
+            // ∂aᵇ/∂a = b·aᵇ⁻¹, 0 where b = 0
+            grad_for(in[0],
+                     [&] { return sum_to(g * xt::where(xt::equal(y, 0.0), 0.0, y * xt::pow(x, y - 1.0)), x.shape()); }),
+            // ∂aᵇ/∂b = aᵇ·ln a, 0 where a = 0 and b ≥ 0
+            grad_for(in[1], [&] {
+              return sum_to(g * xt::where(xt::equal(x, 0.0) && y >= 0.0, 0.0, out * xt::log(x)), y.shape());
+            })};
+      });
 }
 
 namespace {

@@ -92,7 +92,8 @@ Value transpose(const Value& x) {
 
 Value transpose(const Value& x, const std::vector<std::size_t>& perm) {
   auto misfit = [&] {
-    return value_error("transpose: the permutation does not fit a value of shape " + shape_str(x.shape()));
+    return value_error("transpose: permutation " + shape_str(std::span(perm.data(), perm.size())) +
+                       " does not fit a value of shape " + shape_str(x.shape()));
   };
   if (perm.size() != x.dim()) {
     throw misfit();

@@ -1,0 +1,59 @@
+#include <xgrad/anomaly.hpp>
+
+#include <xtensor/xmath.hpp>
+
+#include <string>
+
+namespace xgrad {
+
+namespace {
+
+thread_local bool anomaly_mode = false;
+
+std::string input_shapes(std::span<const Value> inputs) {
+  std::string s;
+  for (const Value& v : inputs) {
+    if (!s.empty()) {
+      s += ", ";
+    }
+    s += shape_str(v.shape());
+  }
+  return s;
+}
+
+bool finite(const Tensor& t) {
+  for (double x : t) {
+    if (!std::isfinite(x)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool anomaly_detection_enabled() noexcept { return anomaly_mode; }
+
+DetectAnomalyGuard::DetectAnomalyGuard() noexcept : previous_(anomaly_mode) { anomaly_mode = true; }
+
+DetectAnomalyGuard::~DetectAnomalyGuard() { anomaly_mode = previous_; }
+
+namespace detail {
+
+void check_forward(const char* name, const Tensor& out, std::span<const Value> inputs) {
+  if (!finite(out)) {
+    throw anomaly_error(std::string(name) + ": forward produced NaN or infinity in its result of shape " +
+                        shape_str(out.shape()) + " (input shapes " + input_shapes(inputs) + ")");
+  }
+}
+
+void check_backward(const char* name, const Tensor& grad, std::size_t index, std::span<const Value> inputs) {
+  if (!finite(grad)) {
+    throw anomaly_error(std::string(name) + ": backward produced NaN or infinity in the gradient of input " +
+                        std::to_string(index) + " (input shapes " + input_shapes(inputs) + ")");
+  }
+}
+
+}  // namespace detail
+
+}  // namespace xgrad

@@ -1,0 +1,48 @@
+#pragma once
+/// @file
+/// `Linear`: y = x·W + b, the fully connected layer.
+
+#include <xgrad/nn/init.hpp>
+#include <xgrad/nn/module.hpp>
+#include <xgrad/random.hpp>
+
+#include <cstddef>
+#include <string>
+
+namespace xgrad::nn {
+
+/// Options of a Linear layer.
+struct LinearOptions {
+  bool bias = true;                  ///< add a bias vector b
+  Init init = Init::xavier_uniform;  ///< how W starts
+  Init bias_init = Init::zeros;      ///< how b starts
+};
+
+/// y = x·W + b with W of shape (in, out) and b of shape (out): x of shape (n, in) gives (n, out),
+/// and a single sample x of shape (in) gives (out). W is laid out (in, out), as in the lab's
+/// derivations, so that ∂L/∂W = xᵀ·∂L/∂y.
+class Linear : public Module {
+ public:
+  /// Throws value_error unless both sizes are positive.
+  Linear(std::size_t in, std::size_t out, Generator& gen, LinearOptions options = {});
+
+  /// Throws shape_error, naming the layer, if x's last dimension is not `in`.
+  Value forward(const Value& x) override;
+  std::string describe() const override;
+
+  const Value& weight() const { return weight_; }
+  /// The bias; throws value_error for a layer built without one.
+  const Value& bias() const;
+  bool has_bias() const { return has_bias_; }
+  std::size_t in_features() const { return in_; }
+  std::size_t out_features() const { return out_; }
+
+ private:
+  std::size_t in_;
+  std::size_t out_;
+  bool has_bias_;
+  Value weight_;
+  Value bias_;
+};
+
+}  // namespace xgrad::nn
