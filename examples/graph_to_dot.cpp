@@ -32,47 +32,16 @@
 //
 //   wrote ./neuron.dot
 //   wrote ./neuron.png
+#include "files.hpp"  // examples/support
+
 #include <xgrad/xgrad.hpp>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <stdexcept>
 #include <string>
 
 namespace fs = std::filesystem;
 using xgrad::Value;
-
-namespace {
-
-// Writes `text` to `path` atomically: first into a temporary file in the same folder, then
-// renamed over `path`. A reader (or a crash half-way) never sees a half-written file.
-void write_atomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();  // a failed flush shows up here, so check after closing
-  if (!out) {
-    fs::remove(tmp);
-    throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
-}
-
-// `s` as one word for the POSIX shell: in single quotes, each ' written as '\''.
-std::string shell_quote(const std::string& s) {
-  std::string quoted = "'";
-  for (char c : s) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
-}
-
-bool dot_available() { return std::system("command -v dot >/dev/null 2>&1") == 0; }
-
-}  // namespace
 
 // Builds the neuron, runs backward, writes neuron.dot (and neuron.png) into `folder`.
 int draw_neuron(const fs::path& folder) {
@@ -106,26 +75,15 @@ int draw_neuron(const fs::path& folder) {
   // 4. The graph as Graphviz DOT text: one box per node (op, data, grad), parameters filled.
   const std::string dot = xgrad::to_dot(o);
   std::cout << dot << "\n";
-  const fs::path dot_file = folder / "neuron.dot";
-  write_atomically(dot_file, dot);
-  std::cout << "wrote " << dot_file.string() << "\n";
-
-  // 5. The picture, if Graphviz is installed: `dot -Tpng neuron.dot -o neuron.png`.
-  if (!dot_available()) {
+  // 5. The text goes to neuron.dot and, if Graphviz is installed, the picture to neuron.png
+  //    (`dot -Tpng neuron.dot -o neuron.png`).
+  const fs::path png = examples::write_graph(folder, "neuron", dot);
+  std::cout << "wrote " << (folder / "neuron.dot").string() << "\n";
+  if (png.empty()) {
     std::cout << "Graphviz's `dot` was not found; render the file elsewhere with dot -Tpng\n";
-    return 0;
+  } else {
+    std::cout << "wrote " << png.string() << "\n";
   }
-  const fs::path png_file = folder / "neuron.png";
-  fs::path png_tmp = png_file;
-  png_tmp += ".tmp";
-  const std::string command = "dot -Tpng " + shell_quote(dot_file.string()) + " -o " + shell_quote(png_tmp.string());
-  if (std::system(command.c_str()) != 0) {
-    std::cerr << "graph_to_dot: `" << command << "` failed\n";
-    fs::remove(png_tmp);
-    return 1;
-  }
-  fs::rename(png_tmp, png_file);
-  std::cout << "wrote " << png_file.string() << "\n";
   return 0;
 }
 

@@ -145,7 +145,7 @@ TEST_CASE("transpose: permutations that do not fit") {
   CHECK_THROWS_WITH_AS(xgrad::transpose(x, {1}), expected("(1)").c_str(), xgrad::value_error);
 }
 
-TEST_CASE("clamp with lo > hi; mean and max of empty values") {
+TEST_CASE("clamp with lo > hi, and mean and max of empty values") {
   CHECK_THROWS_WITH_AS(xgrad::clamp(m34(), 2.0, 1.0), "clamp: lower bound 2.000000 is above upper bound 1.000000",
                        xgrad::value_error);
   CHECK_THROWS_WITH_AS(xgrad::mean(xgrad::zeros({0})), "mean: cannot reduce an empty extent of shape (0)",

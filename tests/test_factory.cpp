@@ -102,7 +102,7 @@ TEST_CASE("uniform and normal have the requested shape and range") {
   CHECK(xgrad::normal({}, gen).dim() == 0);
 }
 
-TEST_CASE("the same seed gives bit-identical numbers; different seeds differ") {
+TEST_CASE("the same seed gives bit-identical numbers, different seeds differ") {
   Generator g1(42);
   Generator g2(42);
   Generator g3(43);

@@ -170,7 +170,7 @@ TEST_CASE("operator<< prints the data, then the gradient once there is one") {
   CHECK(printed(xgrad::zeros({0})) == "Value(data=[])");
 }
 
-TEST_CASE("retain_grad keeps an interior node's gradient; without it only leaves keep theirs") {
+TEST_CASE("retain_grad keeps an interior node's gradient, without it only leaves keep theirs") {
   const Value a = Value{2.0}.set_requires_grad();
   const Value b = a * a;  // 4
   const Value c = b * 3.0;

@@ -2,7 +2,7 @@
 
 #include "plot.hpp"
 
-#include "files.hpp"
+#include "files.hpp"  // examples/support
 
 #include <cstdio>
 #include <initializer_list>
@@ -22,6 +22,18 @@ std::string format(const char* pattern, Args... args) {
   std::string out(static_cast<std::size_t>(size), '\0');
   std::snprintf(out.data(), out.size() + 1, pattern, args...);
   return out;
+}
+
+// `text` as a gnuplot single-quoted string ('it''s' for it's).
+std::string gnuplot_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    quoted += c;
+    if (c == '\'') {
+      quoted += '\'';
+    }
+  }
+  return quoted + "'";
 }
 
 // A gnuplot script from its lines.
@@ -128,7 +140,9 @@ std::string class_points(const std::string& column, const std::string& what) {
 
 Plotter::Plotter(std::filesystem::path folder, bool run_gnuplot) : folder_(std::move(folder)), run_(run_gnuplot) {}
 
-void Plotter::write_data(const std::string& file, const std::string& text) { write_file(folder_ / file, text); }
+void Plotter::write_data(const std::string& file, const std::string& text) {
+  examples::write_file(folder_ / file, text);
+}
 
 void Plotter::draw(const std::string& name, int width, int height, const std::string& commands) {
   const std::string header = script({
@@ -137,24 +151,24 @@ void Plotter::draw(const std::string& name, int width, int height, const std::st
       format("set terminal pngcairo size %d,%d font 'Sans,11'", width, height),
       "set output output",
   });
-  write_file(folder_ / (name + ".gp"), header + commands + "unset output\n");
+  examples::write_file(folder_ / (name + ".gp"), header + commands + "unset output\n");
   if (!run_ || missing_) {
     return;
   }
   // gnuplot works in the folder and draws into a temporary file, renamed once it is complete.
   const std::filesystem::path png = folder_ / (name + ".png");
-  const std::filesystem::path temp = temp_path_for(png);
+  const std::filesystem::path temp = examples::temp_path_for(png);
   const std::string setup = "cd " + gnuplot_quote(folder_.string()) + "; output = " + gnuplot_quote(temp.filename());
-  const GnuplotStatus status = run_gnuplot({"-e", setup, name + ".gp"});
-  if (status == GnuplotStatus::missing) {
+  const examples::RunStatus status = examples::run_program("gnuplot", {"-e", setup, name + ".gp"});
+  if (status == examples::RunStatus::missing) {
     missing_ = true;
     return;
   }
   std::error_code error;
-  if (status == GnuplotStatus::ok) {
+  if (status == examples::RunStatus::ok) {
     std::filesystem::rename(temp, png, error);
   }
-  const bool drawn = status == GnuplotStatus::ok && !error;
+  const bool drawn = status == examples::RunStatus::ok && !error;
   if (!drawn) {
     std::filesystem::remove(temp, error);
   }

@@ -120,7 +120,7 @@ void run_sweep(const Options& options) {
   const std::string name = "sweep_" + to_string(options.sweep);
   const std::string table = markdown_table(heading(options.sweep), settings_line, settings, finals, curves);
   const std::filesystem::path table_path = std::filesystem::path(options.out) / (name + ".md");
-  write_file(table_path, table);
+  examples::write_file(table_path, table);
   std::printf("\n%s\ntable: %s\n", table.c_str(), table_path.c_str());
   Plotter plotter(options.out, options.plots);
   plot_sweep(plotter, name, heading(options.sweep), settings_line, curves);

@@ -1,4 +1,4 @@
-// Result files are written whole or not at all; gnuplot is started directly, without a shell.
+// Result files are written whole or not at all; helper programs are started directly, without a shell.
 
 #include "files.hpp"
 
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace lab {
+namespace examples {
 
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
   std::string hidden = ".";  // built piece by piece: GCC 12 misreports "." + string (-Wrestrict)
@@ -44,8 +44,8 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   }
 }
 
-GnuplotStatus run_gnuplot(const std::vector<std::string>& arguments) {
-  std::string program = "gnuplot";
+RunStatus run_program(const std::string& program_name, const std::vector<std::string>& arguments) {
+  std::string program = program_name;
   std::vector<std::string> words = arguments;
   std::vector<char*> argv = {program.data()};
   for (std::string& word : words) {
@@ -55,33 +55,44 @@ GnuplotStatus run_gnuplot(const std::vector<std::string>& arguments) {
   pid_t pid = 0;
   const int spawned = ::posix_spawnp(&pid, program.c_str(), nullptr, nullptr, argv.data(), environ);
   if (spawned == ENOENT) {
-    return GnuplotStatus::missing;
+    return RunStatus::missing;
   }
   if (spawned != 0) {
-    return GnuplotStatus::failed;
+    return RunStatus::failed;
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
-      return GnuplotStatus::failed;
+      return RunStatus::failed;
     }
   }
   // glibc reports a program it could not execute as exit status 127.
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-    return GnuplotStatus::missing;
+    return RunStatus::missing;
   }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? GnuplotStatus::ok : GnuplotStatus::failed;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? RunStatus::ok : RunStatus::failed;
 }
 
-std::string gnuplot_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    quoted += c;
-    if (c == '\'') {
-      quoted += '\'';
-    }
+std::filesystem::path write_graph(const std::filesystem::path& folder, const std::string& stem,
+                                  const std::string& dot) {
+  std::filesystem::create_directories(folder);
+  const std::filesystem::path dot_file = folder / (stem + ".dot");
+  write_file(dot_file, dot);
+  const std::filesystem::path png = folder / (stem + ".png");
+  const std::filesystem::path temp = temp_path_for(png);
+  const RunStatus status = run_program("dot", {"-Tpng", dot_file.string(), "-o", temp.string()});
+  if (status == RunStatus::missing) {
+    return {};
   }
-  return quoted + "'";
+  std::error_code error;
+  if (status == RunStatus::ok) {
+    std::filesystem::rename(temp, png, error);
+  }
+  if (status != RunStatus::ok || error) {
+    std::filesystem::remove(temp, error);
+    throw std::runtime_error("cannot render '" + png.string() + "' with dot");
+  }
+  return png;
 }
 
-}  // namespace lab
+}  // namespace examples
