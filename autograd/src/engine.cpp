@@ -2,6 +2,8 @@
 #include <xgrad/anomaly.hpp>
 #include <xgrad/value.hpp>
 
+#include <xtensor/xnoalias.hpp>
+
 #include <atomic>
 #include <string>
 #include <utility>
@@ -53,7 +55,7 @@ std::vector<Value> topological_order(const Value& root) {
 
 void accumulate(std::optional<Tensor>& slot, Tensor&& g) {
   if (slot) {
-    *slot += g;
+    xt::noalias(*slot) += g;  // in place: no temporary
   } else {
     slot.emplace(std::move(g));
   }
@@ -71,12 +73,12 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
     node->grad.reset();
     if (node->retains_grad) {
       if (node->retained_grad) {
-        *node->retained_grad += grad_out;
+        xt::noalias(*node->retained_grad) += grad_out;
       } else {
         node->retained_grad = std::make_unique<Tensor>(grad_out);
       }
     }
-    Grads grads = node->backward(grad_out);
+    Grads grads = node->backward(std::move(grad_out));
     std::span<const Value> inputs = node->inputs.span();
     if (grads.size() != inputs.size()) {
       throw graph_error(std::string(node->op) + ": backward returned " + std::to_string(grads.size()) +

@@ -96,7 +96,7 @@ Node::Node(Tensor data_in, const char* op_in, bool requires_grad_in, std::span<c
 
 Node::~Node() { live_node_count.fetch_sub(1, std::memory_order_relaxed); }
 
-Grads Node::backward(const Tensor&) const { throw graph_error("backward: a leaf has no backward step"); }
+Grads Node::backward(Tensor&&) const { throw graph_error("backward: a leaf has no backward step"); }
 
 }  // namespace detail
 

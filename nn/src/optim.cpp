@@ -3,6 +3,7 @@
 #include <xgrad/grad_mode.hpp>
 
 #include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
 
 #include "names.hpp"
 
@@ -79,14 +80,22 @@ void SGD::step() {
   const double mu = options_.momentum;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Tensor& theta = params_[i].mutable_data();
-    Tensor g = params_[i].grad() + options_.weight_decay * theta;
+    if (mu == 0.0 && options_.weight_decay == 0.0) {
+      xt::noalias(theta) -= lr() * params_[i].grad();  // plain descent: one pass, no temporary
+      continue;
+    }
+    const Tensor g = params_[i].grad() + options_.weight_decay * theta;
     if (mu == 0.0) {
-      theta -= lr() * g;
+      xt::noalias(theta) -= lr() * g;
       continue;
     }
     Tensor& v = velocity_[i];
-    v = mu * v + g;  // v ← μv + g
-    theta -= lr() * (options_.nesterov ? Tensor(g + mu * v) : v);
+    xt::noalias(v) = mu * v + g;  // v ← μv + g
+    if (options_.nesterov) {
+      xt::noalias(theta) -= lr() * (g + mu * v);
+    } else {
+      xt::noalias(theta) -= lr() * v;
+    }
   }
   ++steps_;
 }
@@ -123,10 +132,10 @@ void Adam::step() {
   const double correct2 = 1.0 - std::pow(b2, static_cast<double>(steps_));
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Tensor& theta = params_[i].mutable_data();
-    Tensor g = params_[i].grad() + options_.weight_decay * theta;
-    m_[i] = b1 * m_[i] + (1.0 - b1) * g;      // first moment
-    v_[i] = b2 * v_[i] + (1.0 - b2) * g * g;  // second moment
-    theta -= lr() * (m_[i] / correct1) / (xt::sqrt(v_[i] / correct2) + options_.eps);
+    const Tensor g = params_[i].grad() + options_.weight_decay * theta;
+    xt::noalias(m_[i]) = b1 * m_[i] + (1.0 - b1) * g;      // first moment
+    xt::noalias(v_[i]) = b2 * v_[i] + (1.0 - b2) * g * g;  // second moment
+    xt::noalias(theta) -= lr() * (m_[i] / correct1) / (xt::sqrt(v_[i] / correct2) + options_.eps);
   }
 }
 

@@ -16,6 +16,10 @@
 /// }
 /// ```
 ///
+/// The gradient of the output is handed over as an rvalue: a step that declares its parameter
+/// `Tensor&& g` may update it in place and return it, saving an allocation (`g *= 2.0; return
+/// {std::move(g)};`); one that declares `const Tensor& g` simply reads it.
+///
 /// The step must capture only plain data by value (numbers, evaluated Tensors), never a Value
 /// (it gets the inputs as its argument) and never a reference to a local.
 
@@ -39,7 +43,7 @@ namespace xgrad {
 /// `name` must outlive the graph (a string literal).
 template <class F>
 Value record_op(const char* name, Tensor out, std::span<const Value> inputs, F&& backward) {
-  static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, const Tensor&, const Tensor&, Inputs>,
+  static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, Tensor&&, const Tensor&, Inputs>,
                 "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
   if (anomaly_detection_enabled()) {
     detail::check_forward(name, out, inputs);

@@ -23,9 +23,55 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
   return out;
 }
 
+namespace {
+
+// g summed over its leading axes down to its trailing `block` elements: the bias gradient case,
+// (n, k) → (k) or (1, k), as one contiguous pass per row.
+Tensor sum_rows(const Tensor& g, const Shape& shape, std::size_t block) {
+  Tensor out = xt::zeros<double>(shape);
+  double* dst = out.data();
+  const double* src = g.data();
+  for (std::size_t row = 0, rows = g.size() / block; row < rows; ++row, src += block) {
+    for (std::size_t j = 0; j < block; ++j) {
+      dst[j] += src[j];
+    }
+  }
+  return out;
+}
+
+// True when `shape`, aligned to the trailing axes of `g`, keeps g's trailing axes and has only
+// 1s (or nothing) in front: then the reduction is a sum of contiguous rows.
+bool is_row_sum(const Shape& g, const Shape& shape, std::size_t& block) {
+  const std::size_t lead = g.size() - shape.size();
+  std::size_t k = 0;
+  while (k < shape.size() && shape[k] == 1 && g[lead + k] != 1) {
+    ++k;
+  }
+  for (std::size_t j = k; j < shape.size(); ++j) {
+    if (shape[j] != g[lead + j]) {
+      return false;
+    }
+  }
+  block = extent(shape, k, shape.size());
+  return block > 0;
+}
+
+}  // namespace
+
+Tensor sum_to(Tensor&& g, const Shape& shape) {
+  if (g.shape() == shape) {
+    return std::move(g);
+  }
+  return sum_to(static_cast<const Tensor&>(g), shape);
+}
+
 Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) {
     return g;
+  }
+  std::size_t block = 0;
+  if (is_row_sum(g.shape(), shape, block)) {
+    return sum_rows(g, shape, block);
   }
   const std::size_t nd = g.dimension();
   const std::size_t lead = nd - shape.size();

@@ -13,6 +13,8 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
 // The adjoint of broadcasting: sums `g` over the axes that broadcasting added or stretched, so
 // the result has `shape`. Every broadcasting op's backward calls it for each input.
 Tensor sum_to(const Tensor& g, const Shape& shape);
+// The same, reusing g's buffer when no reduction is needed.
+Tensor sum_to(Tensor&& g, const Shape& shape);
 
 // `t` broadcast to `shape`, evaluated.
 Tensor expand_to(const Tensor& t, const Shape& shape);

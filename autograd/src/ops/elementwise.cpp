@@ -6,6 +6,9 @@
 #include "ops/broadcast.hpp"
 
 #include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+
+#include <optional>
 
 namespace xgrad {
 
@@ -14,40 +17,55 @@ using detail::sum_to;
 
 Value add(const Value& a, const Value& b) {
   broadcast_shapes("add", a.shape(), b.shape());
-  return record_op("add", a.data() + b.data(), {a, b}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    return {sum_to(g, in[0].shape()), sum_to(g, in[1].shape())};  // ∂/∂a = 1, ∂/∂b = 1
+  return record_op("add", a.data() + b.data(), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+    // ∂/∂a = 1, ∂/∂b = 1: b's share first, then a's takes over g's buffer
+    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g, in[1].shape()); });
+    return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
   });
 }
 
 Value sub(const Value& a, const Value& b) {
   broadcast_shapes("sub", a.shape(), b.shape());
-  return record_op("sub", a.data() - b.data(), {a, b}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    return {sum_to(g, in[0].shape()), sum_to(-g, in[1].shape())};  // ∂/∂a = 1, ∂/∂b = −1
+  return record_op("sub", a.data() - b.data(), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+    // ∂/∂a = 1, ∂/∂b = −1: b's share first, then a's takes over g's buffer
+    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, in[1].shape()); });
+    return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
   });
 }
 
 Value mul(const Value& a, const Value& b) {
   broadcast_shapes("mul", a.shape(), b.shape());
-  return record_op("mul", a.data() * b.data(), {a, b}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+  return record_op("mul", a.data() * b.data(), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
     const Tensor& x = in[0].data();
     const Tensor& y = in[1].data();
-    return {grad_for(in[0], [&] { return sum_to(g * y, x.shape()); }),   // ∂/∂a = b
-            grad_for(in[1], [&] { return sum_to(g * x, y.shape()); })};  // ∂/∂b = a
+    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g * x, y.shape()); });  // ∂/∂b = a
+    return {grad_for(in[0],
+                     [&] {  // ∂/∂a = b, in g's buffer
+                       xt::noalias(g) *= y;
+                       return sum_to(std::move(g), x.shape());
+                     }),
+            std::move(gb)};
   });
 }
 
 Value div(const Value& a, const Value& b) {
   broadcast_shapes("div", a.shape(), b.shape());
-  return record_op("div", a.data() / b.data(), {a, b}, [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
+  return record_op("div", a.data() / b.data(), {a, b}, [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
     const Tensor& y = in[1].data();
-    return {grad_for(in[0], [&] { return sum_to(g / y, in[0].shape()); }),      // ∂/∂a = 1/b
-            grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); })};  // ∂/∂b = −(a/b)/b
+    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); });  // −(a/b)/b
+    return {grad_for(in[0],
+                     [&] {  // ∂/∂a = 1/b, in g's buffer
+                       xt::noalias(g) /= y;
+                       return sum_to(std::move(g), in[0].shape());
+                     }),
+            std::move(gb)};
   });
 }
 
 Value neg(const Value& a) {
-  return record_op("neg", -a.data(), {a}, [](const Tensor& g, const Tensor&, Inputs) -> Grads {
-    return {-g};  // ∂(−a)/∂a = −1
+  return record_op("neg", -a.data(), {a}, [](Tensor&& g, const Tensor&, Inputs) -> Grads {
+    g *= -1.0;  // ∂(−a)/∂a = −1 (a scalar factor is applied in place)
+    return {std::move(g)};
   });
 }
 

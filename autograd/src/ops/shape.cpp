@@ -79,8 +79,9 @@ Tensor reshaped(const Tensor& t, const Shape& shape) {
 
 Value reshape(const Value& x, const std::vector<std::ptrdiff_t>& dims) {
   const Shape shape = resolve_shape(x, dims);
-  return record_op("reshape", reshaped(x.data(), shape), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    return {reshaped(g, in[0].shape())};  // the same elements, back in the input's shape
+  return record_op("reshape", reshaped(x.data(), shape), {x}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+    g.reshape(in[0].shape());  // the same elements, back in the input's shape
+    return {std::move(g)};
   });
 }
 

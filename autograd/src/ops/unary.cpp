@@ -5,6 +5,7 @@
 #include <xgrad/op.hpp>
 
 #include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
 
 #include <string>
 
@@ -15,15 +16,17 @@ namespace {
 // σ(x) with one exponential of a non-positive number, so neither branch can overflow:
 // e = e^−|x|;  σ = 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0.
 Tensor stable_sigmoid(const Tensor& x) {
-  Tensor e = xt::exp(-xt::abs(x));
-  return xt::where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e));
+  Tensor s = xt::exp(-xt::abs(x));
+  xt::noalias(s) = xt::where(x >= 0.0, 1.0 / (1.0 + s), s / (1.0 + s));  // elementwise: safe in place
+  return s;
 }
 
 }  // namespace
 
 Value exp(const Value& x) {
-  return record_op("exp", xt::exp(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
-    return {g * out};  // ∂eˣ/∂x = eˣ
+  return record_op("exp", xt::exp(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
+    xt::noalias(g) *= out;  // ∂eˣ/∂x = eˣ
+    return {std::move(g)};
   });
 }
 
@@ -46,14 +49,16 @@ Value abs(const Value& x) {
 }
 
 Value tanh(const Value& x) {
-  return record_op("tanh", xt::tanh(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
-    return {g * (1.0 - out * out)};  // ∂tanh/∂x = 1 − tanh²
+  return record_op("tanh", xt::tanh(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
+    xt::noalias(g) *= 1.0 - out * out;  // ∂tanh/∂x = 1 − tanh²
+    return {std::move(g)};
   });
 }
 
 Value sigmoid(const Value& x) {
-  return record_op("sigmoid", stable_sigmoid(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
-    return {g * out * (1.0 - out)};  // ∂σ/∂x = σ(1 − σ)
+  return record_op("sigmoid", stable_sigmoid(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
+    xt::noalias(g) *= out * (1.0 - out);  // ∂σ/∂x = σ(1 − σ)
+    return {std::move(g)};
   });
 }
 

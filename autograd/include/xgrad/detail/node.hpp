@@ -47,7 +47,8 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   // The backward step of the op that made this node; leaves have none.
-  virtual Grads backward(const Tensor& grad_out) const;
+  // The step receives the gradient arriving at this node and may reuse its buffer.
+  virtual Grads backward(Tensor&& grad_out) const;
   // Frees what the backward step saved (its closure); the node keeps its data.
   virtual void release_saved() noexcept {}
 
@@ -76,7 +77,7 @@ class OpNode final : public Node {
       : Node(std::move(out), op, true, in), fn_(std::move(fn)) {
     is_leaf = false;
   }
-  Grads backward(const Tensor& grad_out) const override { return (*fn_)(grad_out, data, inputs.span()); }
+  Grads backward(Tensor&& grad_out) const override { return (*fn_)(std::move(grad_out), data, inputs.span()); }
   void release_saved() noexcept override { fn_.reset(); }
 
  private:
