@@ -8,6 +8,7 @@
 #include <xgrad/gradcheck.hpp>
 #include <xgrad/grads.hpp>
 #include <xgrad/graphviz.hpp>
+#include <xgrad/kernels.hpp>
 #include <xgrad/op.hpp>
 #include <xgrad/ops/compare.hpp>
 #include <xgrad/ops/elementwise.hpp>

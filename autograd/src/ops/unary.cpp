@@ -2,6 +2,7 @@
 // is a function of it (exp, sqrt, tanh, sigmoid), saving a second transcendental evaluation.
 #include <xgrad/ops/unary.hpp>
 
+#include <xgrad/kernels.hpp>
 #include <xgrad/op.hpp>
 
 #include <xtensor/xmath.hpp>
@@ -13,18 +14,19 @@ namespace xgrad {
 
 namespace {
 
-// σ(x) with one exponential of a non-positive number, so neither branch can overflow:
-// e = e^−|x|;  σ = 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0.
+// σ(x) through the shared kernel: one exponential of −|x| per element, vectorised.
 Tensor stable_sigmoid(const Tensor& x) {
-  Tensor s = xt::exp(-xt::abs(x));
-  xt::noalias(s) = xt::where(x >= 0.0, 1.0 / (1.0 + s), s / (1.0 + s));  // elementwise: safe in place
+  Tensor s = Tensor::from_shape(x.shape());
+  vsigmoid(x.data(), s.data(), x.size());
   return s;
 }
 
 }  // namespace
 
 Value exp(const Value& x) {
-  return record_op("exp", xt::exp(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
+  Tensor out = Tensor::from_shape(x.shape());
+  vexp(x.data().data(), out.data(), x.size());
+  return record_op("exp", std::move(out), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
     xt::noalias(g) *= out;  // ∂eˣ/∂x = eˣ
     return {std::move(g)};
   });
