@@ -1,60 +1,126 @@
 #include "hand_backprop.hpp"
 
-#include <xtensor/xmath.hpp>
+#include <xgrad/kernels.hpp>
+
+#include <xtensor/xnoalias.hpp>
 
 #include <cblas.h>
+
+#include <algorithm>
 
 namespace lab {
 
 namespace {
 
-// C = op(A)·op(B) for row-major matrices, op = transpose when asked.
-Tensor product(const Tensor& a, bool ta, const Tensor& b, bool tb) {
-  const std::size_t m = ta ? a.shape()[1] : a.shape()[0];
-  const std::size_t k = ta ? a.shape()[0] : a.shape()[1];
-  const std::size_t n = tb ? b.shape()[0] : b.shape()[1];
-  Tensor c = Tensor::from_shape({m, n});
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), 1.0, a.data(), static_cast<int>(a.shape()[1]), b.data(),
-              static_cast<int>(b.shape()[1]), 0.0, c.data(), static_cast<int>(n));
-  return c;
+// Gives `t` the shape (rows, cols) — or (rows) when cols is 0 — keeping its buffer if it has it.
+void ensure_shape(Tensor& t, std::size_t rows, std::size_t cols = 0) {
+  const bool vector = cols == 0;
+  if (t.dimension() == (vector ? 1U : 2U) && t.shape()[0] == rows && (vector || t.shape()[1] == cols)) {
+    return;
+  }
+  if (vector) {
+    t.resize({rows});
+  } else {
+    t.resize({rows, cols});
+  }
 }
 
-Tensor sigmoid(const Tensor& z) { return 1.0 / (1.0 + xt::exp(-z)); }
+// C (m×n) ← α·op(A)·op(B) + β·C for row-major matrices, op = transpose when asked.
+void gemm(const Tensor& a, bool ta, const Tensor& b, bool tb, double alpha, double beta, double* c, std::size_t m,
+          std::size_t n) {
+  const std::size_t k = ta ? a.shape()[0] : a.shape()[1];
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+              static_cast<int>(n), static_cast<int>(k), alpha, a.data(), static_cast<int>(a.shape()[1]), b.data(),
+              static_cast<int>(b.shape()[1]), beta, c, static_cast<int>(n));
+}
 
-// Σ over rows: the bias gradient.
-Tensor column_sums(const Tensor& d) { return xt::sum(d, {0}); }
+void gemm(const Tensor& a, bool ta, const Tensor& b, bool tb, double alpha, double beta, Tensor& c) {
+  gemm(a, ta, b, tb, alpha, beta, c.data(), c.shape()[0], c.shape()[1]);
+}
+
+// a = σ(z), z = x·W + b: b copied into every row of the scratch z, x·W added by GEMM, then
+// σ(z) = 1/(1 + e^−z) by xgrad::vsigmoid — the same vectorised kernel xgrad's sigmoid uses, so
+// that the comparison with xgrad measures the graph, not two different exponentials.
+void dense_sigmoid(const Tensor& x, const Tensor& w, const Tensor& b, std::vector<double>& z, Tensor& a) {
+  const std::size_t rows = x.shape()[0];
+  const std::size_t cols = w.shape()[1];
+  ensure_shape(a, rows, cols);
+  if (z.size() < rows * cols) {
+    z.resize(rows * cols);  // grows on the first step only; every layer reuses it
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::copy(b.data(), b.data() + cols, z.data() + r * cols);
+  }
+  gemm(x, false, w, false, 1.0, 1.0, z.data(), rows, cols);
+  xgrad::vsigmoid(z.data(), a.data(), rows * cols);
+}
+
+// δ ← (δ_next·Wᵀ) ⊙ a(1 − a): the delta of a sigmoid layer with output a.
+void hidden_delta(const Tensor& d_next, const Tensor& w, const Tensor& a, Tensor& d) {
+  ensure_shape(d, a.shape()[0], a.shape()[1]);
+  gemm(d_next, false, w, true, 1.0, 0.0, d);
+  xt::noalias(d) = d * a * (1.0 - a);
+}
+
+// ∂W = inᵀδ/n and ∂b = Σ_rows δ/n for the layer that read `in` and has delta δ.
+void layer_gradients(const Tensor& in, const Tensor& d, double n, Tensor& gw, Tensor& gb) {
+  const std::size_t rows = d.shape()[0];
+  const std::size_t cols = d.shape()[1];
+  ensure_shape(gw, in.shape()[1], cols);
+  gemm(in, true, d, false, 1.0 / n, 0.0, gw);
+  ensure_shape(gb, cols);
+  double* sum = gb.data();
+  std::fill(sum, sum + cols, 0.0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* row = d.data() + r * cols;
+    for (std::size_t j = 0; j < cols; ++j) {
+      sum[j] += row[j];
+    }
+  }
+  for (std::size_t j = 0; j < cols; ++j) {
+    sum[j] /= n;
+  }
+}
 
 }  // namespace
 
-Gradients backprop(const Network& net, const Tensor& x, const Tensor& y) {
+const Gradients& Backprop::operator()(const Network& net, const Tensor& x, const Tensor& y) {
   const double n = static_cast<double>(x.shape()[0]);
   // Forward.
-  const Tensor a1 = sigmoid(product(x, false, net.w1, false) + net.b1);
-  const Tensor a2 = sigmoid(product(a1, false, net.w2, false) + net.b2);
-  const Tensor y_hat = sigmoid(product(a2, false, net.w3, false) + net.b3);
-  Gradients g;
-  g.loss = 0.5 * xt::mean(xt::square(y_hat - y))();
+  dense_sigmoid(x, net.w1, net.b1, z_, a1_);
+  dense_sigmoid(a1_, net.w2, net.b2, z_, a2_);
+  dense_sigmoid(a2_, net.w3, net.b3, z_, y_hat_);
+  // Loss and output delta in one pass: L = ½·Σ(ŷ − y)²/n, δ₃ = (ŷ − y) ⊙ ŷ(1 − ŷ).
   // Backward: σ'(z) = a(1 − a) from each layer's output a = σ(z).
-  const Tensor d3 = (y_hat - y) * y_hat * (1.0 - y_hat);
-  const Tensor d2 = product(d3, false, net.w3, true) * a2 * (1.0 - a2);
-  const Tensor d1 = product(d2, false, net.w2, true) * a1 * (1.0 - a1);
-  g.w3 = product(a2, true, d3, false) / n;
-  g.b3 = column_sums(d3) / n;
-  g.w2 = product(a1, true, d2, false) / n;
-  g.b2 = column_sums(d2) / n;
-  g.w1 = product(x, true, d1, false) / n;
-  g.b1 = column_sums(d1) / n;
-  return g;
+  ensure_shape(d3_, y_hat_.shape()[0], y_hat_.shape()[1]);
+  double squares = 0.0;
+  for (std::size_t i = 0; i < y_hat_.size(); ++i) {
+    const double a = y_hat_.data()[i];
+    const double e = a - y.data()[i];
+    squares += e * e;
+    d3_.data()[i] = e * a * (1.0 - a);
+  }
+  g_.loss = 0.5 * squares / n;
+  hidden_delta(d3_, net.w3, a2_, d2_);
+  hidden_delta(d2_, net.w2, a1_, d1_);
+  layer_gradients(a2_, d3_, n, g_.w3, g_.b3);
+  layer_gradients(a1_, d2_, n, g_.w2, g_.b2);
+  layer_gradients(x, d1_, n, g_.w1, g_.b1);
+  return g_;
+}
+
+Gradients backprop(const Network& net, const Tensor& x, const Tensor& y) {
+  Backprop fresh;
+  return fresh(net, x, y);
 }
 
 void sgd_step(Network& net, const Gradients& g, double lr) {
-  net.w1 -= lr * g.w1;
-  net.b1 -= lr * g.b1;
-  net.w2 -= lr * g.w2;
-  net.b2 -= lr * g.b2;
-  net.w3 -= lr * g.w3;
-  net.b3 -= lr * g.b3;
+  xt::noalias(net.w1) -= lr * g.w1;
+  xt::noalias(net.b1) -= lr * g.b1;
+  xt::noalias(net.w2) -= lr * g.w2;
+  xt::noalias(net.b2) -= lr * g.b2;
+  xt::noalias(net.w3) -= lr * g.w3;
+  xt::noalias(net.b3) -= lr * g.b3;
 }
 
 }  // namespace lab

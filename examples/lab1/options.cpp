@@ -99,6 +99,12 @@ const CLI::Validator positive_rate(
     },
     "POSITIVE");
 
+// A file name. Without this check "--save ''" (an unset shell variable, say) would quietly mean
+// "no checkpoint" and the run would end without one.
+const CLI::Validator file_name(
+    [](std::string& text) -> std::string { return text.empty() ? "expected a file name, got ''" : std::string(); },
+    "FILE");
+
 // "full" or a positive whole number of rows per update (stored as 0 for "full").
 void add_batch_flag(CLI::App& app, std::size_t& batch) {
   const CLI::Validator rows = whole_number(1, 1'000'000);
@@ -153,7 +159,8 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--print-every", o.print_every, "Print a log line every this many epochs [default: epochs/10]")
       ->transform(whole_number(1, 1'000'000));
   app.add_option("--out", o.out, "Folder for figures and their data (created if missing)")->capture_default_str();
-  auto* save = app.add_option("--save", o.save, "Write a checkpoint (model and optimizer) after training");
+  auto* save =
+      app.add_option("--save", o.save, "Write a checkpoint (model and optimizer) after training")->check(file_name);
   auto* load = app.add_option("--load", o.load, "Continue training from a checkpoint")->check(CLI::ExistingFile);
   add_choice(app, "--sweep", o.sweep, sweep_names,
              "Run a Discussion experiment instead of a single training run (none)");

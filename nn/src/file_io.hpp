@@ -4,6 +4,7 @@
 #include <xgrad/nn/checkpoint.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,12 +17,19 @@
 
 namespace xgrad::nn::detail {
 
-/// Every byte of the file at `path`; checkpoint_error if it cannot be opened or read (a folder,
-/// say: std::ifstream would open one and then throw std::ios_base::failure on reading).
+/// Every byte of the file at `path`; checkpoint_error if it cannot be opened or read, or is not
+/// a regular file (a folder, say: std::ifstream would open one and then throw
+/// std::ios_base::failure on reading; or /dev/zero, which never ends, or a FIFO).
 inline std::vector<std::uint8_t> read_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer. Regular files ignore it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     throw checkpoint_error("load: " + path + ": cannot open: " + std::strerror(errno));
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    throw checkpoint_error("load: " + path + ": not a regular file");
   }
   std::vector<std::uint8_t> bytes;
   std::uint8_t chunk[1 << 16];

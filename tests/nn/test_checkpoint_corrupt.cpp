@@ -1,116 +1,79 @@
-// Damaged checkpoints: every truncation, random bit flips, wrong magic or version, and files
-// with a valid checksum but impossible contents — each a checkpoint_error, never a crash, and
-// never a partial load.
+// Damaged checkpoints: every truncation, 10,000 random bit flips, and a corpus of crafted files
+// (wrong magic or version, bad checksums, huge names, ranks and dimensions, counts and lengths
+// past the end) — each a checkpoint_error for the documented reason, never a crash, and never a
+// partial load. The allocation bound for the same corpus is checked in test_checkpoint_alloc.cpp.
 #include <doctest/doctest.h>
 
 #include <xgrad/nn.hpp>
 
+#include "checkpoint_corpus.hpp"
 #include "helpers.hpp"
 
-#include <bit>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
+using ckpt_test::Bytes;
+using ckpt_test::Encoder;
+using ckpt_test::put_file;
+using ckpt_test::saved_checkpoint;
+using ckpt_test::Tiny;
+using ckpt_test::tiny_file;
 using nn_test::column;
+using nn_test::contains;
 using nn_test::read_bytes;
 using nn_test::same_bits;
 using nn_test::TempDir;
-using nn_test::write_bytes;
 using xgrad::Generator;
 using xgrad::Tensor;
-using xgrad::Value;
 namespace nn = xgrad::nn;
 
 namespace {
 
-using Bytes = std::vector<unsigned char>;
-
-// The documented format, written independently: little-endian fields, FNV-1a 64 at the end.
-struct Encoder {
-  Bytes bytes{'X', 'G', 'R', 'A', 'D', 'C', 'K', 'P'};
-
-  void u32(std::uint32_t x) { put(x, 4); }
-  void u64(std::uint64_t x) { put(x, 8); }
-  void f64(double x) { put(std::bit_cast<std::uint64_t>(x), 8); }
-  void record(const std::string& name, const std::vector<std::uint64_t>& dims, const std::vector<double>& data) {
-    u32(static_cast<std::uint32_t>(name.size()));
-    bytes.insert(bytes.end(), name.begin(), name.end());
-    u32(static_cast<std::uint32_t>(dims.size()));
-    for (std::uint64_t d : dims) {
-      u64(d);
-    }
-    for (double x : data) {
-      f64(x);
-    }
-  }
-  Bytes finish() const {
-    std::uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : bytes) {
-      h = (h ^ c) * 0x100000001b3ULL;
-    }
-    Encoder out = *this;
-    out.u64(h);
-    return out.bytes;
-  }
-
- private:
-  void put(std::uint64_t x, int n) {
-    for (int i = 0; i < n; ++i) {
-      bytes.push_back(static_cast<unsigned char>(x >> (8 * i)));
-    }
-  }
-};
-
-// A one-layer network (2 → 1) whose parameters are known: W = (0.5, −1.5)ᵀ, b = 0.25.
-struct Tiny {
-  Generator gen{1};
-  nn::Linear layer{2, 1, gen, {.init = nn::Init::zeros}};
-  Tiny() {
-    layer.weight().mutable_data() = column({0.5, -1.5});
-    layer.bias().mutable_data() = Tensor{0.25};
-  }
-};
-
-// Expects `load` of `bytes` into a fresh Tiny (with an SGD if asked) to throw checkpoint_error
-// and to change nothing.
-void expect_refused(const TempDir& dir, const Bytes& bytes, bool with_optimizer = false) {
+// Loads `bytes` into a Tiny whose parameters were set to W = (7, 8)ᵀ and b = 9, values no file
+// here holds (with an SGD if asked), expects checkpoint_error and no change at all, and returns
+// its message. Any other exception propagates and fails the test case.
+std::string refusal(const TempDir& dir, const Bytes& bytes, bool with_optimizer = false) {
   const std::string path = dir.file("damaged.ckpt");
-  write_bytes(path, bytes);
+  put_file(path, bytes);
   Tiny tiny;
   tiny.layer.weight().mutable_data() = column({7.0, 8.0});
+  tiny.layer.bias().mutable_data() = Tensor{9.0};
   nn::SGD sgd(tiny.layer.parameters(), {.momentum = 0.5});
-  CHECK_THROWS_AS(nn::load(tiny.layer, path, with_optimizer ? &sgd : nullptr), nn::checkpoint_error);
+  std::string message = "(nothing was thrown)";
+  try {
+    nn::load(tiny.layer, path, with_optimizer ? &sgd : nullptr);
+  } catch (const nn::checkpoint_error& e) {
+    message = e.what();
+  }
+  CHECK(contains(message, path));
   CHECK(same_bits(tiny.layer.weight().data(), column({7.0, 8.0})));
-  CHECK(same_bits(tiny.layer.bias().data(), Tensor{0.25}));
-  CHECK(sgd.state().steps == 0);
+  CHECK(same_bits(tiny.layer.bias().data(), Tensor{9.0}));
+  const nn::OptimizerState state = sgd.state();
+  CHECK(state.steps == 0);
+  CHECK(same_bits(state.buffers.at(0), column({0.0, 0.0})));
+  CHECK(same_bits(state.buffers.at(1), Tensor{0.0}));
+  return message;
 }
 
-// Magic, version and a record count.
-Encoder header(std::uint32_t count, std::uint32_t version = nn::checkpoint_version) {
-  Encoder e;
-  e.u32(version);
-  e.u32(count);
-  return e;
-}
-
-// Tiny's parameters as the file holds them, after a header for `count` records.
-Encoder tiny_file(std::uint32_t count, std::uint32_t version = nn::checkpoint_version) {
-  Encoder e = header(count, version);
-  e.record("weight", {2, 1}, {0.5, -1.5});
-  e.record("bias", {1}, {0.25});
-  return e;
-}
-
-// A small checkpoint with parameters and optimizer state, as save writes it.
-Bytes saved_checkpoint(const TempDir& dir) {
-  Tiny tiny;
-  nn::SGD sgd(tiny.layer.parameters(), {.momentum = 0.5});
-  tiny.layer(Value(Tensor{{1.0, 2.0}})).backward(Tensor(xt::ones<double>({1, 1})));
-  sgd.step();
-  nn::save(tiny.layer, dir.file("good.ckpt"), &sgd);
-  return read_bytes(dir.file("good.ckpt"));
+bool any_of(const std::string& message, std::initializer_list<const char*> parts) {
+  for (const char* part : parts) {
+    if (contains(message, part)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -126,83 +89,172 @@ TEST_CASE("the file is exactly the documented format") {
   CHECK(same_bits(loaded.layer.weight().data(), column({0.5, -1.5})));
 }
 
-TEST_CASE("every truncation of a checkpoint is refused") {
+TEST_CASE("the reference checkpoint loads, so every refusal below is the damage's doing") {
+  const TempDir dir;
+  const Bytes good = saved_checkpoint(dir);
+  put_file(dir.file("copy.ckpt"), good);
+  Tiny tiny;
+  tiny.layer.weight().mutable_data() = column({7.0, 8.0});
+  nn::SGD sgd(tiny.layer.parameters(), {.momentum = 0.5});
+  nn::load(tiny.layer, dir.file("copy.ckpt"), &sgd);
+  CHECK(sgd.state().steps == 1);
+  CHECK_FALSE(same_bits(tiny.layer.weight().data(), column({7.0, 8.0})));
+}
+
+TEST_CASE("every truncation of a checkpoint is refused: lengths 0 to size − 1") {
   const TempDir dir;
   const Bytes good = saved_checkpoint(dir);
   REQUIRE(good.size() > 100);
+  std::size_t tried = 0;
   for (std::size_t n = 0; n < good.size(); ++n) {
     CAPTURE(n);
-    expect_refused(dir, Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n)), true);
-    expect_refused(dir, Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n)), false);
+    const Bytes prefix(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n));
+    for (bool with_optimizer : {true, false}) {
+      const std::string m = refusal(dir, prefix, with_optimizer);
+      CAPTURE(m);
+      CHECK(any_of(m, {"shorter than any checkpoint", "checksum mismatch"}));
+    }
+    ++tried;
   }
+  CHECK(tried == good.size());
 }
 
-TEST_CASE("2,000 random single-bit flips are each refused") {
+// FNV-1a catches every single-bit flip (each step is a bijection of the state), and the magic
+// and the version are checked before it, so each flip is refused for one of three reasons.
+TEST_CASE("10,000 random single-bit flips are each refused") {
   const TempDir dir;
   const Bytes good = saved_checkpoint(dir);
   Generator gen(2024);
-  for (int trial = 0; trial < 2000; ++trial) {
+  for (int trial = 0; trial < 10'000; ++trial) {
     Bytes bad = good;
     const std::uint64_t bit = gen.below(good.size() * 8);
     bad[bit / 8] = static_cast<unsigned char>(bad[bit / 8] ^ (1U << (bit % 8)));
     CAPTURE(bit);
-    expect_refused(dir, bad, trial % 2 == 0);
+    const std::string m = refusal(dir, bad, trial % 2 == 0);
+    CAPTURE(m);
+    CHECK(any_of(m, {"bad magic", "unsupported version", "checksum mismatch"}));
   }
 }
 
-TEST_CASE("wrong magic and wrong version are refused by name") {
+TEST_CASE("every bit of the file, flipped once, is refused") {
   const TempDir dir;
-  const std::string path = dir.file("x.ckpt");
-  Bytes magic = tiny_file(2).finish();
-  magic[0] = 'Y';
-  write_bytes(path, magic);
+  const Bytes good = saved_checkpoint(dir);
+  for (std::size_t bit = 0; bit < good.size() * 8; ++bit) {
+    Bytes bad = good;
+    bad[bit / 8] = static_cast<unsigned char>(bad[bit / 8] ^ (1U << (bit % 8)));
+    CAPTURE(bit);
+    const std::string m = refusal(dir, bad, bit % 2 == 0);
+    CAPTURE(m);
+    CHECK(any_of(m, {"bad magic", "unsupported version", "checksum mismatch"}));
+  }
+}
+
+// Flips the checksum cannot see: each bit of the reference file, flipped, then the checksum
+// recomputed. The module fixes every name, shape and count, so a flip in any of them (or in the
+// magic or the version) must be refused; a flip in a number must load exactly that number, unless
+// it leaves the step count a fraction, negative, or beyond 2⁵³.
+TEST_CASE("every bit flipped behind a recomputed checksum: structure refused, numbers loaded exactly") {
+  const TempDir dir;
+  const Bytes good = saved_checkpoint(dir);
+  const auto ranges = ckpt_test::number_ranges(good);
+  REQUIRE(ranges.size() == 5);  // weight, bias, steps, two momentum buffers
+  const std::string path = dir.file("resigned.ckpt");
+  int loaded = 0;
+  int refused = 0;
+  for (std::size_t bit = 0; bit < (good.size() - 8) * 8; ++bit) {
+    Bytes bad = good;
+    bad[bit / 8] = static_cast<unsigned char>(bad[bit / 8] ^ (1U << (bit % 8)));
+    bad = ckpt_test::resigned(bad);
+    CAPTURE(bit);
+    std::size_t in = ranges.size();  // the record whose number holds the bit, if any
+    for (std::size_t r = 0; r < ranges.size(); ++r) {
+      if (bit / 8 >= ranges[r].first && bit / 8 < ranges[r].second) {
+        in = r;
+      }
+    }
+    put_file(path, bad);
+    Tiny tiny;
+    tiny.layer.weight().mutable_data() = column({7.0, 8.0});
+    tiny.layer.bias().mutable_data() = Tensor{9.0};
+    nn::SGD sgd(tiny.layer.parameters(), {.momentum = 0.5});
+    std::string m;
+    try {
+      nn::load(tiny.layer, path, &sgd);
+    } catch (const nn::checkpoint_error& e) {
+      m = e.what();
+    }
+    CAPTURE(m);
+    const nn::OptimizerState state = sgd.state();
+    if (!m.empty()) {  // refused: a flip in the structure, or a step count that is not whole
+      CHECK((in == ranges.size() || (in == 2 && contains(m, "not a whole number"))));
+      CHECK(same_bits(tiny.layer.weight().data(), column({7.0, 8.0})));
+      CHECK(same_bits(tiny.layer.bias().data(), Tensor{9.0}));
+      CHECK(state.steps == 0);
+      ++refused;
+      continue;
+    }
+    CHECK(in < ranges.size());  // loaded: only a number changed, and it arrived exactly
+    auto number = [&](std::size_t r, std::size_t i) { return ckpt_test::f64_at(bad, ranges[r].first + 8 * i); };
+    CHECK(same_bits(tiny.layer.weight().data(), column({number(0, 0), number(0, 1)})));
+    CHECK(same_bits(tiny.layer.bias().data(), Tensor{number(1, 0)}));
+    CHECK(static_cast<double>(state.steps) == number(2, 0));
+    CHECK(same_bits(state.buffers.at(0), column({number(3, 0), number(3, 1)})));
+    CHECK(same_bits(state.buffers.at(1), Tensor{number(4, 0)}));
+    ++loaded;
+  }
+  const std::size_t bits = (good.size() - 8) * 8;
+  MESSAGE(bits, " bits flipped behind a recomputed checksum: ", refused, " refused, ", loaded,
+          " loaded as the changed number");
+  CHECK(refused + loaded == static_cast<int>(bits));
+}
+
+TEST_CASE("crafted files are refused for the documented reason") {
+  const TempDir dir;
+  const std::vector<ckpt_test::Crafted> corpus = ckpt_test::crafted_files();
+  REQUIRE(corpus.size() >= 50);
+  MESSAGE(corpus.size(), " crafted files");
+  for (const ckpt_test::Crafted& c : corpus) {
+    CAPTURE(c.what);
+    const std::string m = refusal(dir, c.bytes, c.with_optimizer);
+    CAPTURE(m);
+    CHECK(contains(m, c.message));
+  }
+}
+
+// /dev/zero, which never ends, is tried in test_checkpoint_alloc.cpp, where a loader that read it
+// would stop at 64 MiB instead of exhausting the machine.
+TEST_CASE("a FIFO or a folder is refused without waiting for or reading it") {
+  const TempDir dir;
   Tiny tiny;
-  CHECK_THROWS_WITH_AS(nn::load(tiny.layer, path), doctest::Contains("magic"), nn::checkpoint_error);
-  write_bytes(path, {'h', 'e', 'l', 'l', 'o'});
-  CHECK_THROWS_WITH_AS(nn::load(tiny.layer, path), doctest::Contains(path.c_str()), nn::checkpoint_error);
-  write_bytes(path, tiny_file(2, nn::checkpoint_version + 1).finish());  // a valid checksum
-  const std::string next = "version " + std::to_string(nn::checkpoint_version + 1);
-  CHECK_THROWS_WITH_AS(nn::load(tiny.layer, path), doctest::Contains(next.c_str()), nn::checkpoint_error);
-  write_bytes(path, tiny_file(2, 0).finish());
-  CHECK_THROWS_WITH_AS(nn::load(tiny.layer, path), doctest::Contains("version 0"), nn::checkpoint_error);
-}
-
-TEST_CASE("a valid checksum over impossible contents is refused") {
-  const TempDir dir;
-  SUBCASE("more records than the file holds") { expect_refused(dir, tiny_file(3).finish()); }
-  SUBCASE("a count of 2³² − 1 records") { expect_refused(dir, tiny_file(0xFFFFFFFFU).finish()); }
-  SUBCASE("bytes after the last record") {
-    Encoder e = tiny_file(2);
-    e.u32(0);
-    expect_refused(dir, e.finish());
+  const std::string fifo = dir.file("pipe");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // Opening a FIFO for reading waits for a writer. Should load wait, this thread is the writer
+  // after 10 s: the load then ends (at end of file) and the test fails instead of hanging.
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread guard([&] {
+    std::unique_lock lock(mutex);
+    if (!cv.wait_for(lock, std::chrono::seconds(10), [&] { return done; })) {
+      const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    }
+  });
+  const std::string m = nn_test::message_of<nn::checkpoint_error>([&] { nn::load(tiny.layer, fifo); });
+  {
+    const std::lock_guard lock(mutex);
+    done = true;
   }
-  SUBCASE("a name longer than the file") {
-    Encoder e = header(1);
-    e.u32(0xFFFFFFF0U);
-    expect_refused(dir, e.finish());
-  }
-  SUBCASE("too many dimensions") {
-    Encoder e = header(1);
-    e.record("weight", std::vector<std::uint64_t>(40, 1), {0.5});
-    expect_refused(dir, e.finish());
-  }
-  SUBCASE("dimensions whose product overflows") {
-    Encoder e = header(2);
-    e.record("weight", {1ULL << 62, 1ULL << 62, 4}, {});
-    expect_refused(dir, e.finish());
-  }
-  SUBCASE("an empty tensor with a huge dimension") {
-    Encoder e = header(2);
-    e.record("weight", {0, 1ULL << 63}, {});
-    e.record("bias", {1}, {0.25});
-    expect_refused(dir, e.finish());
-  }
-  SUBCASE("the right shapes under the wrong names") {
-    Encoder e = header(2);
-    e.record("bias", {2, 1}, {0.5, -1.5});
-    e.record("weight", {1}, {0.25});
-    expect_refused(dir, e.finish());
-  }
+  cv.notify_one();
+  guard.join();
+  CHECK(contains(m, fifo));
+  CHECK(contains(m, "not a regular file"));
+  std::filesystem::create_directory(dir.file("folder"));
+  CHECK_THROWS_WITH_AS(nn::load(tiny.layer, dir.file("folder")), doctest::Contains("not a regular file"),
+                       nn::checkpoint_error);
+  CHECK(same_bits(tiny.layer.weight().data(), column({0.5, -1.5})));
 }
 
 TEST_CASE("an optimizer step count that is not a whole number is refused") {
@@ -213,13 +265,13 @@ TEST_CASE("an optimizer step count that is not a whole number is refused") {
     e.record("optimizer.SGD.steps", {}, {steps});
     e.record("optimizer.SGD.0", {2, 1}, {0.0, 0.0});
     e.record("optimizer.SGD.1", {1}, {0.0});
-    expect_refused(dir, e.finish(), true);
+    CHECK(contains(refusal(dir, e.finish(), true), "not a whole number"));
   }
   Encoder e = tiny_file(5);
   e.record("optimizer.SGD.steps", {}, {3.0});
   e.record("optimizer.SGD.0", {2, 1}, {0.125, 0.0});
   e.record("optimizer.SGD.1", {1}, {-0.5});
-  write_bytes(dir.file("ok.ckpt"), e.finish());
+  put_file(dir.file("ok.ckpt"), e.finish());
   Tiny tiny;
   nn::SGD sgd(tiny.layer.parameters(), {.momentum = 0.5});
   nn::load(tiny.layer, dir.file("ok.ckpt"), &sgd);

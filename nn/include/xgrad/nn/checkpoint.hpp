@@ -29,12 +29,15 @@ inline constexpr unsigned checkpoint_version = 1;
 /// Writes `module`'s parameters, and `optimizer`'s state if given, to `path`: to a temporary
 /// file in the same folder first, flushed to disk, then renamed over `path`, so `path` always
 /// holds either the old or the new checkpoint. The new file gets the usual mode (0666 less the
-/// umask), like any file the program creates.
+/// umask), like any file the program creates. A save killed mid-way can leave its hidden
+/// temporary file (`.<name>.<pid>.<n>.tmp`) beside `path`; it never replaces `path`, and a later
+/// save is unaffected by it.
 void save(const Module& module, const std::string& path, const Optimizer* optimizer = nullptr);
 
 /// Reads `path` into `module` (and `optimizer`, if given). The whole file is checked — format,
 /// checksum, names and shapes against the module — before any parameter is changed: on error
-/// nothing is loaded and checkpoint_error says why.
+/// nothing is loaded and checkpoint_error says why. Only regular files are read (not a folder,
+/// a device or a pipe), and memory use stays proportional to the file's size.
 void load(Module& module, const std::string& path, Optimizer* optimizer = nullptr);
 
 }  // namespace xgrad::nn
