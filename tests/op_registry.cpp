@@ -184,6 +184,8 @@ void add_scalar_operators(std::vector<OpSpec>& t) {
 void add_unary(std::vector<OpSpec>& t) {
   t.push_back(unary_op("exp", xgrad::exp, each([](double x) { return std::exp(x); })));
   t.push_back(unary_op("log", xgrad::log, each([](double x) { return std::log(x); }), kPositive));
+  t.push_back(
+      unary_op("log1p", xgrad::log1p, each([](double x) { return std::log1p(x); }), Domain{.lo = -0.5, .hi = 2.0}));
   t.push_back(unary_op("sqrt", xgrad::sqrt, each([](double x) { return std::sqrt(x); }), kPositive));
   t.push_back(unary_op("abs", xgrad::abs, each([](double x) { return std::abs(x); }), kKinkAtZero));
   t.push_back(unary_op("tanh", xgrad::tanh, each([](double x) { return std::tanh(x); })));

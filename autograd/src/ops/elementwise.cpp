@@ -8,6 +8,7 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
+#include <cmath>
 #include <optional>
 
 namespace xgrad {
@@ -69,31 +70,52 @@ Value neg(const Value& a) {
   });
 }
 
+namespace {
+
+// xᵖ element by element with std::pow: xtensor's vectorised pow returns 0 for a zero base
+// whatever the exponent (0⁰, 0⁻¹), so pow goes through the C library.
+Tensor pow_each(const Tensor& base, const Tensor& exponent, const Shape& shape) {
+  const Tensor x = detail::expand_to(base, shape);
+  const Tensor y = detail::expand_to(exponent, shape);
+  Tensor out = Tensor::from_shape(shape);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out.data()[i] = std::pow(x.data()[i], y.data()[i]);
+  }
+  return out;
+}
+
+Tensor pow_each(const Tensor& base, double p) { return pow_each(base, Tensor(p), base.shape()); }
+
+}  // namespace
+
 Value pow(const Value& a, double p) {
-  return record_op("pow", xt::pow(a.data(), p), {a}, [p](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+  return record_op("pow", pow_each(a.data(), p), {a}, [p](Tensor&& g, const Tensor&, Inputs in) -> Grads {
     if (p == 0.0) {
       return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
     }
-    return {g * p * xt::pow(in[0].data(), p - 1.0)};  // ∂aᵖ/∂a = p·aᵖ⁻¹
+    xt::noalias(g) *= p * pow_each(in[0].data(), p - 1.0);  // ∂aᵖ/∂a = p·aᵖ⁻¹
+    return {std::move(g)};
   });
 }
 
 Value pow(const Value& a, const Value& b) {
-  broadcast_shapes("pow", a.shape(), b.shape());
+  const Shape shape = broadcast_shapes("pow", a.shape(), b.shape());
   return record_op(
-      "pow", xt::pow(a.data(), b.data()), {a, b}, [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
+      "pow", pow_each(a.data(), b.data(), shape), {a, b}, [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
         const Tensor& x = in[0].data();
         const Tensor& y = in[1].data();
         // At a = 0 the formulas multiply 0 by ∞ (b·0⁻¹ where b = 0, 0ᵇ·ln 0 where b > 0); both
         // derivatives are 0 there, not NaN: a⁰ = 1 is constant, and 0ᵇ stays 0 as b grows.
-        return {
-            // ∂aᵇ/∂a = b·aᵇ⁻¹, 0 where b = 0
-            grad_for(in[0],
-                     [&] { return sum_to(g * xt::where(xt::equal(y, 0.0), 0.0, y * xt::pow(x, y - 1.0)), x.shape()); }),
-            // ∂aᵇ/∂b = aᵇ·ln a, 0 where a = 0 and b ≥ 0
-            grad_for(in[1], [&] {
-              return sum_to(g * xt::where(xt::equal(x, 0.0) && y >= 0.0, 0.0, out * xt::log(x)), y.shape());
-            })};
+        return {// ∂aᵇ/∂a = b·aᵇ⁻¹, 0 where b = 0
+                grad_for(in[0],
+                         [&] {
+                           const Tensor power = pow_each(x, Tensor(y - 1.0), g.shape());
+                           return sum_to(g * xt::where(xt::equal(y, 0.0), 0.0, y * power), x.shape());
+                         }),
+                // ∂aᵇ/∂b = aᵇ·ln a, 0 where a = 0 and b ≥ 0
+                grad_for(in[1], [&] {
+                  return sum_to(g * xt::where(xt::equal(x, 0.0) && y >= 0.0, 0.0, out * xt::log(x)), y.shape());
+                })};
       });
 }
 

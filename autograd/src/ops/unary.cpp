@@ -38,6 +38,13 @@ Value log(const Value& x) {
   });
 }
 
+Value log1p(const Value& x) {
+  return record_op("log1p", xt::log1p(x.data()), {x}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+    xt::noalias(g) /= 1.0 + in[0].data();  // ∂ln(1 + x)/∂x = 1/(1 + x)
+    return {std::move(g)};
+  });
+}
+
 Value sqrt(const Value& x) {
   return record_op("sqrt", xt::sqrt(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
     return {g * 0.5 / out};  // ∂√x/∂x = 1/(2√x)
@@ -51,15 +58,20 @@ Value abs(const Value& x) {
 }
 
 Value tanh(const Value& x) {
-  return record_op("tanh", xt::tanh(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
-    xt::noalias(g) *= 1.0 - out * out;  // ∂tanh/∂x = 1 − tanh²
+  return record_op("tanh", xt::tanh(x.data()), {x}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+    // ∂tanh/∂x = 1 − tanh² = 4e/(1 + e)² with e = e^−2|x|: the second form keeps full precision
+    // in the tails, where 1 − tanh² cancels to 0.
+    Tensor e = -2.0 * xt::abs(in[0].data());
+    vexp(e.data(), e.data(), e.size());
+    xt::noalias(g) *= 4.0 * e / xt::square(1.0 + e);
     return {std::move(g)};
   });
 }
 
 Value sigmoid(const Value& x) {
-  return record_op("sigmoid", stable_sigmoid(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
-    xt::noalias(g) *= out * (1.0 - out);  // ∂σ/∂x = σ(1 − σ)
+  return record_op("sigmoid", stable_sigmoid(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
+    // ∂σ/∂x = σ(x)·σ(−x): σ(−x) computed afresh, since 1 − σ(x) cancels for large x.
+    xt::noalias(g) *= out * stable_sigmoid(-in[0].data());
     return {std::move(g)};
   });
 }

@@ -11,6 +11,8 @@ namespace xgrad {
 Value exp(const Value& x);
 /// ln x;  ∂/∂x = 1/x.
 Value log(const Value& x);
+/// ln(1 + x), exact for tiny x;  ∂/∂x = 1/(1 + x).
+Value log1p(const Value& x);
 /// √x;  ∂/∂x = 1/(2√x).
 Value sqrt(const Value& x);
 /// |x|;  ∂/∂x = sign(x), 0 at 0.
