@@ -258,6 +258,17 @@ void add_linalg(std::vector<OpSpec>& t) {
                            {{0, 3}, {3, 2}},
                            {{3, 0}, {0, 2}},
                            {{2, 3}, {3, 0}}}});
+  t.push_back({.name = "linear",
+               .arity = 3,
+               .fn = [](const Values& in) { return xgrad::linear(in[0], in[1], in[2]); },
+               .reference = [](const Tensors& t) { return Tensor(matmul_reference(t) + t[2]); },
+               .samples = {{{3, 4}, {4, 5}, {5}},
+                           {{4}, {4, 5}, {5}},
+                           {{1, 1}, {1, 1}, {1}},
+                           {{2, 3}, {3, 1}, {1}},
+                           {{0, 3}, {3, 2}, {2}},
+                           {{3, 0}, {0, 2}, {2}},
+                           {{2, 3}, {3, 0}, {0}}}});
 }
 
 void add_shape_ops(std::vector<OpSpec>& t) {

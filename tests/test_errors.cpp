@@ -82,6 +82,25 @@ TEST_CASE("matmul: inner dimensions and ranks") {
                        "matmul: operands must be 1-d or 2-d: (2,2,2) vs (2,2)", xgrad::shape_error);
 }
 
+TEST_CASE("linear: shapes of x, w and b") {
+  const Value b = xgrad::zeros({2});
+  CHECK_THROWS_WITH_AS(xgrad::linear(m34(), xgrad::zeros({5, 2}), b),
+                       "linear: expected x (m,k) or (k), w (k,n) and b (n), got x (3,4), w (5,2), b (2)",
+                       xgrad::shape_error);
+  CHECK_THROWS_WITH_AS(xgrad::linear(m34(), xgrad::zeros({4, 2}), xgrad::zeros({3})),
+                       "linear: expected x (m,k) or (k), w (k,n) and b (n), got x (3,4), w (4,2), b (3)",
+                       xgrad::shape_error);
+  CHECK_THROWS_WITH_AS(xgrad::linear(m34(), xgrad::zeros({4, 2}), xgrad::zeros({1, 2})),
+                       "linear: expected x (m,k) or (k), w (k,n) and b (n), got x (3,4), w (4,2), b (1,2)",
+                       xgrad::shape_error);
+  CHECK_THROWS_WITH_AS(xgrad::linear(Value{2.0}, xgrad::zeros({1, 2}), b),
+                       "linear: expected x (m,k) or (k), w (k,n) and b (n), got x (), w (1,2), b (2)",
+                       xgrad::shape_error);
+  CHECK_THROWS_WITH_AS(xgrad::linear(m34(), xgrad::zeros({4}), b),
+                       "linear: expected x (m,k) or (k), w (k,n) and b (n), got x (3,4), w (4), b (2)",
+                       xgrad::shape_error);
+}
+
 TEST_CASE("reshape: element counts and -1") {
   const Value x = xgrad::zeros({2, 3});
   CHECK_THROWS_WITH_AS(xgrad::reshape(x, {4}), "reshape: cannot reshape (2,3) (6 elements) to (4)", xgrad::shape_error);

@@ -70,4 +70,18 @@ void vsigmoid(const double* x, double* y, std::size_t n) {
   }
 }
 
+void vsigmoid(const double* x, double* y, double* dydx, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    y[i] = -std::abs(x[i]);
+  }
+  vexp(y, y, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double e = y[i];
+    const double r = 1.0 / (1.0 + e);
+    const double er = e * r;  // σ(−|x|)
+    y[i] = x[i] >= 0.0 ? r : er;
+    dydx[i] = er * r;  // σ(|x|)·σ(−|x|) = σ(x)·σ(−x)
+  }
+}
+
 }  // namespace xgrad

@@ -21,8 +21,7 @@ Value Linear::forward(const Value& x) {
     throw shape_error(describe() + ": input has shape " + shape_str(x.shape()) + ", expected (n," +
                       std::to_string(in_) + ") or (" + std::to_string(in_) + ")");
   }
-  Value y = matmul(x, weight_);
-  return has_bias_ ? y + bias_ : y;
+  return has_bias_ ? xgrad::linear(x, weight_, bias_) : xgrad::matmul(x, weight_);
 }
 
 std::string Linear::describe() const {

@@ -15,4 +15,9 @@ void vexp(const double* x, double* y, std::size_t n);
 /// for x < 0: no overflow for any x. `y` must not overlap `x`.
 void vsigmoid(const double* x, double* y, std::size_t n);
 
+/// As above, and also dydx[i] = σ'(x[i]) = e/(1 + e)² with the same e = e^−|x|: the derivative
+/// σ(x)·σ(−x) to full relative precision in both tails (1 − σ(x) would cancel for large x), for
+/// the price of two multiplications. No two of `x`, `y`, `dydx` may overlap.
+void vsigmoid(const double* x, double* y, double* dydx, std::size_t n);
+
 }  // namespace xgrad

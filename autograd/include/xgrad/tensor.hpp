@@ -2,6 +2,8 @@
 /// @file
 /// The plain data type under every Value, its shape type, and xgrad's exception types.
 
+#include <xgrad/allocator.hpp>
+
 #include <xtensor/xarray.hpp>
 
 #include <cstddef>
@@ -12,7 +14,9 @@
 namespace xgrad {
 
 /// A plain n-dimensional array of doubles (row-major): the data and gradient of every Value.
-using Tensor = xt::xarray<double>;
+/// An xtensor array whose elements come from buffer_allocator (large buffers are reused from
+/// step to step, see allocator.hpp); it converts to and from any other xtensor expression.
+using Tensor = xt::xarray<double, xt::layout_type::row_major, buffer_allocator<double>>;
 
 /// The sizes of a tensor along each axis; `Shape{}` is a 0-d (scalar) shape.
 using Shape = Tensor::shape_type;

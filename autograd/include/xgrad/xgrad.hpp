@@ -2,6 +2,7 @@
 /// @file
 /// The whole public API of xgrad's autograd core.
 
+#include <xgrad/allocator.hpp>
 #include <xgrad/anomaly.hpp>
 #include <xgrad/factory.hpp>
 #include <xgrad/grad_mode.hpp>

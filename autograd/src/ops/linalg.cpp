@@ -6,6 +6,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <string>
 
 namespace xgrad {
@@ -17,20 +18,23 @@ struct Mat {
   std::size_t rows, cols;
 };
 
-// C (m×n) = op(A)·op(B), with op(X) = X or Xᵀ; A, B, C row-major and contiguous.
+// C (m×n) = op(A)·op(B) + β·C, with op(X) = X or Xᵀ; A, B, C row-major and contiguous; β is
+// 0 (C is overwritten, whatever it held) or 1 (the product is added to C).
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const double* a, const double* b,
-          double* c) {
+          double* c, double beta = 0.0) {
   if (m == 0 || n == 0) {
     return;
   }
   if (k == 0) {
-    std::fill(c, c + m * n, 0.0);  // an empty sum
+    if (beta == 0.0) {
+      std::fill(c, c + m * n, 0.0);  // an empty sum
+    }
     return;
   }
   const auto lda = static_cast<blasint>(trans_a ? m : k);
   const auto ldb = static_cast<blasint>(trans_b ? k : n);
   cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0, a, lda, b, ldb, 0.0, c,
+              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0, a, lda, b, ldb, beta, c,
               static_cast<blasint>(n));
 }
 
@@ -57,6 +61,27 @@ Shape product_shape(const Shape& a, const Shape& b) {
 Mat left(const Shape& s) { return s.size() == 2 ? Mat{s[0], s[1]} : Mat{1, s[0]}; }
 Mat right(const Shape& s) { return s.size() == 2 ? Mat{s[0], s[1]} : Mat{s[0], 1}; }
 
+Shape linear_shape(const Shape& x, const Shape& w, const Shape& b) {
+  const bool fits =
+      (x.size() == 1 || x.size() == 2) && w.size() == 2 && b.size() == 1 && x.back() == w[0] && b[0] == w[1];
+  if (!fits) {
+    throw shape_error("linear: expected x (m,k) or (k), w (k,n) and b (n), got x " + shape_str(x) + ", w " +
+                      shape_str(w) + ", b " + shape_str(b));
+  }
+  return x.size() == 2 ? Shape{x[0], w[1]} : Shape{w[1]};
+}
+
+// Σ over the rows of the row-major (rows×cols) array g, into out (cols).
+void column_sums(const double* g, std::size_t rows, std::size_t cols, double* out) {
+  std::fill(out, out + cols, 0.0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* row = g + r * cols;
+    for (std::size_t j = 0; j < cols; ++j) {
+      out[j] += row[j];
+    }
+  }
+}
+
 }  // namespace
 
 Value matmul(const Value& a, const Value& b) {
@@ -76,6 +101,38 @@ Value matmul(const Value& a, const Value& b) {
             grad_for(in[1], [&] {  // ∂/∂B = Aᵀ·G  (k×m · m×n)
               Tensor gb = Tensor::from_shape(y.shape());
               gemm(true, false, mb.rows, mb.cols, ma.rows, x.data(), g.data(), gb.data());
+              return gb;
+            })};
+  });
+}
+
+Value linear(const Value& x, const Value& w, const Value& b) {
+  Tensor out = Tensor::from_shape(linear_shape(x.shape(), w.shape(), b.shape()));
+  const Mat mx = left(x.shape());
+  const std::size_t n = w.shape()[1];
+  const double* bias = b.data().data();
+  for (std::size_t r = 0; r < mx.rows; ++r) {
+    std::copy(bias, bias + n, out.data() + r * n);
+  }
+  gemm(false, false, mx.rows, n, mx.cols, x.data().data(), w.data().data(), out.data(), 1.0);
+  return record_op("linear", std::move(out), {x, w, b}, [mx, n](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    const Tensor& xs = in[0].data();
+    const Tensor& ws = in[1].data();
+    return {grad_for(in[0],
+                     [&] {  // ∂/∂x = G·wᵀ  (m×n · n×k)
+                       Tensor gx = Tensor::from_shape(xs.shape());
+                       gemm(false, true, mx.rows, mx.cols, n, g.data(), ws.data(), gx.data());
+                       return gx;
+                     }),
+            grad_for(in[1],
+                     [&] {  // ∂/∂w = xᵀ·G  (k×m · m×n)
+                       Tensor gw = Tensor::from_shape(ws.shape());
+                       gemm(true, false, mx.cols, n, mx.rows, xs.data(), g.data(), gw.data());
+                       return gw;
+                     }),
+            grad_for(in[2], [&] {  // ∂/∂b = Σ_rows G
+              Tensor gb = Tensor::from_shape({n});
+              column_sums(g.data(), mx.rows, n, gb.data());
               return gb;
             })};
   });

@@ -69,9 +69,20 @@ Value tanh(const Value& x) {
 }
 
 Value sigmoid(const Value& x) {
-  return record_op("sigmoid", stable_sigmoid(x.data()), {x}, [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
-    // ∂σ/∂x = σ(x)·σ(−x): σ(−x) computed afresh, since 1 − σ(x) cancels for large x.
-    xt::noalias(g) *= out * stable_sigmoid(-in[0].data());
+  // When the result is recorded, the forward pass also writes ∂σ/∂x = σ(x)·σ(−x) from the
+  // exponential it computes anyway (vsigmoid), and the backward step is one multiplication.
+  // Saves the backward's own exponential and two temporaries; costs one tensor kept until the
+  // backward sweep. (1 − σ(x) would cancel for large x, σ(x)·σ(−x) does not.)
+  Tensor s = Tensor::from_shape(x.shape());
+  Tensor ds;
+  if (grad_enabled() && x.requires_grad()) {
+    ds = Tensor::from_shape(x.shape());
+    vsigmoid(x.data().data(), s.data(), ds.data(), x.size());
+  } else {
+    vsigmoid(x.data().data(), s.data(), x.size());
+  }
+  return record_op("sigmoid", std::move(s), {x}, [ds = std::move(ds)](Tensor&& g, const Tensor&, Inputs) -> Grads {
+    xt::noalias(g) *= ds;
     return {std::move(g)};
   });
 }

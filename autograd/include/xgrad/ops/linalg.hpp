@@ -12,4 +12,12 @@ namespace xgrad {
 /// Throws shape_error if the inner dimensions differ or an operand is 0-d or more than 2-d.
 Value matmul(const Value& a, const Value& b);
 
+/// The affine map of a dense layer, `matmul(x, w) + b`, as one op: x of shape (m,k) or (k),
+/// w of shape (k,n), b of shape (n); the result is (m,n) or (n). The bias is written into the
+/// output first and the product added to it by one GEMM, so the forward pass builds no
+/// intermediate product and the graph holds one node instead of two.
+/// ∂/∂x = G·wᵀ, ∂/∂w = xᵀ·G, ∂/∂b = G summed over its rows.
+/// Throws shape_error naming `linear` and the three shapes if they do not fit.
+Value linear(const Value& x, const Value& w, const Value& b);
+
 }  // namespace xgrad

@@ -20,7 +20,8 @@ struct LinearOptions {
 
 /// y = x·W + b with W of shape (in, out) and b of shape (out): x of shape (n, in) gives (n, out),
 /// and a single sample x of shape (in) gives (out). W is laid out (in, out), as in the lab's
-/// derivations, so that ∂L/∂W = xᵀ·∂L/∂y.
+/// derivations, so that ∂L/∂W = xᵀ·∂L/∂y. Recorded as one `linear` op (`matmul` alone without
+/// a bias).
 class Linear : public Module {
  public:
   /// Throws value_error unless both sizes are positive.

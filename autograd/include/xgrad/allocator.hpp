@@ -1,0 +1,79 @@
+#pragma once
+/// @file
+/// The allocator behind every Tensor's elements, and the cache of large buffers it keeps.
+///
+/// A training loop asks for the same large buffers at every step: each layer's output, each
+/// saved derivative, each gradient. Memory that the C library has just handed back to the
+/// system comes back as fresh pages, and the kernel zeroes every page on its first touch; at
+/// the lab's larger sizes that costs as much as the arithmetic. So a buffer of at least
+/// `buffer_cache_min_bytes` is not freed but kept, and the next request for exactly that many
+/// bytes reuses it: from the second step on, a loop of fixed shapes touches no fresh memory.
+///
+/// The cache never makes the process hold more than its own peak: a request that finds no
+/// buffer of its size first frees cached buffers of other sizes until the bytes in use plus the
+/// bytes cached plus the request fit under the most the program has ever had in use at once.
+/// Smaller buffers go straight to `operator new`. The cache is shared by all threads (a mutex
+/// guards it; only large buffers take it) and is emptied at exit.
+
+#include <cstddef>
+#include <new>
+
+namespace xgrad {
+
+/// Buffers of at least this many bytes (64 KiB: 8192 doubles) are cached.
+inline constexpr std::size_t buffer_cache_min_bytes = std::size_t{64} << 10;
+
+/// Counters of the buffer cache, for tests and tuning.
+struct BufferCacheStats {
+  std::size_t cached_bytes = 0;   ///< held in the cache now, ready for reuse
+  std::size_t cached_blocks = 0;  ///< how many buffers that is
+  std::size_t in_use_bytes = 0;   ///< large buffers handed out and not yet returned
+  std::size_t peak_bytes = 0;     ///< the most `in_use_bytes` has been
+  std::size_t hits = 0;           ///< requests served from the cache
+  std::size_t misses = 0;         ///< requests that allocated
+  /// False when buffers are never kept: under AddressSanitizer (so that it sees every use
+  /// after free) or with the environment variable XGRAD_BUFFER_CACHE=0 (read once, at the first large
+  /// allocation or the first call of buffer_cache_stats).
+  bool enabled = true;
+};
+
+/// The cache's counters now.
+BufferCacheStats buffer_cache_stats();
+
+/// Frees every cached buffer (buffers in use are not affected), and restarts the peak from the
+/// bytes in use now: call it after a phase that used much more memory than what follows.
+void release_buffer_cache();
+
+namespace detail {
+void* allocate_buffer(std::size_t bytes);
+void free_buffer(void* p, std::size_t bytes) noexcept;
+}  // namespace detail
+
+/// The standard-library allocator that Tensor uses: large buffers through the cache above,
+/// aligned to 64 bytes (a cache line); small ones from `operator new`. xtensor treats its
+/// buffers as unaligned and uses unaligned SIMD loads on them, which cost the same as aligned
+/// ones on aligned data and stay correct whatever SIMD width a program is compiled for.
+template <class T>
+class buffer_allocator {
+ public:
+  using value_type = T;
+
+  buffer_allocator() noexcept = default;
+  template <class U>
+  buffer_allocator(const buffer_allocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor): rebinding
+
+  T* allocate(std::size_t n) {
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) {
+      throw std::bad_array_new_length();
+    }
+    return static_cast<T*>(detail::allocate_buffer(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { detail::free_buffer(p, n * sizeof(T)); }
+
+  template <class U>
+  bool operator==(const buffer_allocator<U>&) const noexcept {
+    return true;  // every instance draws on the same cache: any may free what another allocated
+  }
+};
+
+}  // namespace xgrad

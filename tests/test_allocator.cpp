@@ -1,0 +1,126 @@
+// The buffer cache behind every Tensor (xgrad/allocator.hpp): large buffers are reused by size,
+// small ones never enter it, and it never holds more than the program's peak.
+#include <doctest/doctest.h>
+
+#include <xgrad/xgrad.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <thread>
+#include <vector>
+
+using xgrad::Tensor;
+
+namespace {
+
+constexpr std::size_t kLarge = xgrad::buffer_cache_min_bytes / sizeof(double);  // elements
+
+// Bytes in use plus bytes cached: what the cache makes the process hold.
+std::size_t footprint(const xgrad::BufferCacheStats& s) { return s.in_use_bytes + s.cached_bytes; }
+
+}  // namespace
+
+TEST_CASE("buffer cache: a large buffer freed is handed to the next request of its size") {
+  xgrad::release_buffer_cache();
+  const double* first = nullptr;
+  {
+    const Tensor a = Tensor::from_shape({kLarge});
+    first = a.data();
+  }
+  const xgrad::BufferCacheStats before = xgrad::buffer_cache_stats();
+  const Tensor b = Tensor::from_shape({kLarge});
+  const xgrad::BufferCacheStats after = xgrad::buffer_cache_stats();
+  if (!before.enabled) {
+    MESSAGE("buffer cache disabled in this build or environment: nothing is kept");
+    CHECK(before.cached_bytes == 0);
+    CHECK(after.hits == before.hits);
+    return;
+  }
+  CHECK(before.cached_bytes == kLarge * sizeof(double));
+  CHECK(after.hits == before.hits + 1);
+  CHECK(after.cached_bytes == 0);
+  CHECK(b.data() == first);
+  CHECK(reinterpret_cast<std::uintptr_t>(b.data()) % 64 == 0);
+}
+
+TEST_CASE("buffer cache: buffers are matched by exact size, and small buffers never enter") {
+  xgrad::release_buffer_cache();
+  {
+    const Tensor a = Tensor::from_shape({kLarge});
+    const Tensor b = Tensor::from_shape({kLarge + 1});
+  }
+  const xgrad::BufferCacheStats s0 = xgrad::buffer_cache_stats();
+  { const Tensor small = Tensor::from_shape({kLarge - 1}); }
+  const xgrad::BufferCacheStats s1 = xgrad::buffer_cache_stats();
+  CHECK(s1.hits == s0.hits);
+  CHECK(s1.misses == s0.misses);
+  CHECK(s1.cached_bytes == s0.cached_bytes);
+  const Tensor c = Tensor::from_shape({kLarge + 1});
+  const xgrad::BufferCacheStats s2 = xgrad::buffer_cache_stats();
+  if (!s2.enabled) {
+    CHECK(s2.misses == s1.misses + 1);
+    CHECK(s2.cached_blocks == 0);
+    return;
+  }
+  CHECK(s0.cached_blocks == 2);
+  CHECK(s2.hits == s1.hits + 1);
+  CHECK(s2.cached_blocks == 1);
+  CHECK(s2.cached_bytes == kLarge * sizeof(double));  // the other size stays cached
+}
+
+TEST_CASE("buffer cache: never holds more than the peak of the buffers in use") {
+  xgrad::release_buffer_cache();
+  const std::size_t base = xgrad::buffer_cache_stats().in_use_bytes;
+  // Sizes that change at every step, as with mini-batches of varying length: nothing matches,
+  // and cached buffers of other sizes must make room.
+  for (std::size_t step = 0; step < 50; ++step) {
+    std::vector<Tensor> live;
+    for (std::size_t k = 0; k < 4; ++k) {
+      live.push_back(Tensor::from_shape({kLarge * (1 + (step * 7 + k * 3) % 11)}));
+      const xgrad::BufferCacheStats s = xgrad::buffer_cache_stats();
+      REQUIRE(footprint(s) <= s.peak_bytes);
+    }
+  }
+  const xgrad::BufferCacheStats s = xgrad::buffer_cache_stats();
+  CHECK(s.in_use_bytes == base);
+  CHECK(footprint(s) <= s.peak_bytes);
+  xgrad::release_buffer_cache();
+  CHECK(xgrad::buffer_cache_stats().cached_bytes == 0);
+  CHECK(xgrad::buffer_cache_stats().cached_blocks == 0);
+}
+
+TEST_CASE("buffer cache: a training loop of fixed shapes reuses every large buffer from its second step") {
+  xgrad::release_buffer_cache();
+  xgrad::Generator gen(3);
+  const xgrad::Value x = xgrad::uniform({300, 32}, gen);
+  const xgrad::Value w = xgrad::uniform({32, 64}, gen).set_requires_grad();
+  const xgrad::Value b = xgrad::zeros({64}).set_requires_grad();
+  auto step = [&] {
+    w.zero_grad();
+    b.zero_grad();
+    xgrad::mean(xgrad::sigmoid(xgrad::linear(x, w, b))).backward();
+  };
+  step();
+  const xgrad::BufferCacheStats s1 = xgrad::buffer_cache_stats();
+  step();
+  step();
+  const xgrad::BufferCacheStats s3 = xgrad::buffer_cache_stats();
+  CHECK(s1.misses > 0);  // (300,64) doubles = 150 KiB: the layer's output, its derivative, the gradients
+  if (s3.enabled) {
+    CHECK(s3.misses == s1.misses);
+    CHECK(s3.hits > s1.hits);
+  }
+}
+
+TEST_CASE("buffer cache: a buffer allocated on one thread may be freed on another") {
+  xgrad::release_buffer_cache();
+  const std::size_t base = xgrad::buffer_cache_stats().in_use_bytes;
+  std::optional<Tensor> t;
+  std::thread([&] { t.emplace(Tensor::from_shape({kLarge})); }).join();
+  CHECK(xgrad::buffer_cache_stats().in_use_bytes == base + kLarge * sizeof(double));
+  t.reset();
+  CHECK(xgrad::buffer_cache_stats().in_use_bytes == base);
+  std::thread([] { const Tensor u = Tensor::from_shape({kLarge}); }).join();
+  CHECK(xgrad::buffer_cache_stats().in_use_bytes == base);
+}
