@@ -21,13 +21,15 @@ std::atomic<std::uint64_t> sweep_counter{0};
                     "earlier call to backpropagate through it again");
 }
 
-// Phase 1: the op results reachable from `root` that need a gradient, inputs before consumers.
-// An explicit stack instead of recursion, so depth never matters; a per-sweep stamp instead of
-// a visited set. The returned handles keep every node alive for the whole sweep.
-std::vector<Value> topological_order(const Value& root) {
+using Order = std::vector<Value>;
+using Stack = std::vector<std::pair<detail::Node*, std::size_t>>;
+
+// Phase 1: the op results reachable from `root` that need a gradient, inputs before consumers,
+// appended to `order`. An explicit stack instead of recursion, so depth never matters; a
+// per-sweep stamp instead of a visited set. The handles in `order` keep every node alive for
+// the whole sweep.
+void topological_order(const Value& root, Order& order, Stack& stack) {
   const std::uint64_t stamp = sweep_counter.fetch_add(1, std::memory_order_relaxed) + 1;
-  std::vector<Value> order;
-  std::vector<std::pair<detail::Node*, std::size_t>> stack;
   auto enter = [&](detail::Node* node) {
     if (node->freed) {
       throw_freed(node);
@@ -50,14 +52,68 @@ std::vector<Value> topological_order(const Value& root) {
     order.push_back(Value::adopt(node));
     stack.pop_back();
   }
-  return order;
 }
 
+// The two work lists of a backward pass, kept per thread between passes so that the backward
+// pass of a small graph allocates nothing for them. A backward pass started while another runs
+// on the same thread (from inside a backward step) uses lists of its own. Lists that grew past
+// `kept` entries are freed afterwards rather than held for the thread's lifetime.
+class WorkLists {
+ public:
+  WorkLists() {
+    if (!spare_.busy) {
+      spare_.busy = true;
+      order_ = &spare_.order;
+      stack_ = &spare_.stack;
+    } else {
+      order_ = &own_order_;
+      stack_ = &own_stack_;
+    }
+  }
+  WorkLists(const WorkLists&) = delete;
+  WorkLists& operator=(const WorkLists&) = delete;
+  ~WorkLists() {
+    order_->clear();  // drops the handles: nodes that only the sweep held are destroyed here
+    stack_->clear();
+    if (order_ == &spare_.order) {
+      if (spare_.order.capacity() > kept || spare_.stack.capacity() > kept) {
+        Order().swap(spare_.order);
+        Stack().swap(spare_.stack);
+      }
+      spare_.busy = false;
+    }
+  }
+  Order& order() { return *order_; }
+  Stack& stack() { return *stack_; }
+
+ private:
+  static constexpr std::size_t kept = 4096;
+  struct Spare {
+    Order order;
+    Stack stack;
+    bool busy = false;
+  };
+  static thread_local Spare spare_;
+  Order* order_;
+  Stack* stack_;
+  Order own_order_;
+  Stack own_stack_;
+};
+
+thread_local WorkLists::Spare WorkLists::spare_;
+
+// Adds g into the slot (the shapes are equal: the sweep checked), or moves it in.
 void accumulate(std::optional<Tensor>& slot, Tensor&& g) {
-  if (slot) {
-    xt::noalias(*slot) += g;  // in place: no temporary
-  } else {
+  if (!slot) {
     slot.emplace(std::move(g));
+    return;
+  }
+  // A plain loop over both buffers: xtensor's assignment of `slot += g` spends more time
+  // checking and broadcasting shapes than adding on the lab's smallest tensors.
+  double* out = slot->data();
+  const double* in = g.data();
+  for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+    out[i] += in[i];
   }
 }
 
@@ -126,9 +182,10 @@ void run_backward(const Value& root, Tensor seed, BackwardOptions options) {
     accumulate(node->grad, std::move(seed));
     return;
   }
-  std::vector<Value> order = topological_order(root);
+  WorkLists lists;
+  topological_order(root, lists.order(), lists.stack());
   node->grad.emplace(std::move(seed));
-  sweep(order, options.retain_graph);
+  sweep(lists.order(), options.retain_graph);
 }
 
 }  // namespace

@@ -81,7 +81,13 @@ void SGD::step() {
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Tensor& theta = params_[i].mutable_data();
     if (mu == 0.0 && options_.weight_decay == 0.0) {
-      xt::noalias(theta) -= lr() * params_[i].grad();  // plain descent: one pass, no temporary
+      // Plain descent: one pass over both buffers (same shape), no temporary.
+      double* t = theta.data();
+      const double* g = params_[i].grad().data();
+      const double rate = lr();
+      for (std::size_t k = 0, n = theta.size(); k < n; ++k) {
+        t[k] -= rate * g[k];
+      }
       continue;
     }
     const Tensor g = params_[i].grad() + options_.weight_decay * theta;

@@ -4,6 +4,7 @@
 
 #include <xgrad/tensor.hpp>
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <optional>
@@ -26,7 +27,6 @@ class Grads {
   template <class... G>
   requires(sizeof...(G) > 0 && !(std::same_as<std::remove_cvref_t<G>, Grads> || ...))
       Grads(G&&... grads) {  // NOLINT(google-explicit-constructor): `return {ga, gb};` is the idiom
-    items_.reserve(sizeof...(G));
     (push_back(std::forward<G>(grads)), ...);
   }
 
@@ -34,21 +34,42 @@ class Grads {
   template <class G>
   void push_back(G&& grad) {
     using D = std::remove_cvref_t<G>;
+    std::optional<Tensor>& slot = next_slot();
     if constexpr (std::is_same_v<D, std::nullopt_t>) {
-      items_.emplace_back();
+      slot.reset();
     } else if constexpr (std::is_same_v<D, std::optional<Tensor>>) {
-      items_.push_back(std::forward<G>(grad));
+      slot = std::forward<G>(grad);
     } else {
-      items_.emplace_back(std::in_place, std::forward<G>(grad));
+      slot.emplace(std::forward<G>(grad));
     }
   }
 
-  std::size_t size() const { return items_.size(); }
-  std::optional<Tensor>& operator[](std::size_t i) { return items_[i]; }
-  const std::optional<Tensor>& operator[](std::size_t i) const { return items_[i]; }
+  std::size_t size() const { return size_; }
+  std::optional<Tensor>& operator[](std::size_t i) { return spilled_.empty() ? inline_[i] : spilled_[i]; }
+  const std::optional<Tensor>& operator[](std::size_t i) const { return spilled_.empty() ? inline_[i] : spilled_[i]; }
 
  private:
-  std::vector<std::optional<Tensor>> items_;
+  // Up to three gradients (every built-in op's arity) live inline: returning them allocates
+  // nothing. A fourth moves them all into the vector.
+  static constexpr std::size_t inline_size = 3;
+
+  std::optional<Tensor>& next_slot() {
+    if (size_ < inline_size) {
+      return inline_[size_++];
+    }
+    if (spilled_.empty()) {
+      spilled_.reserve(2 * inline_size);
+      for (std::optional<Tensor>& g : inline_) {
+        spilled_.push_back(std::move(g));
+      }
+    }
+    ++size_;
+    return spilled_.emplace_back();
+  }
+
+  std::array<std::optional<Tensor>, inline_size> inline_;
+  std::vector<std::optional<Tensor>> spilled_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace xgrad

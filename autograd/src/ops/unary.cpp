@@ -82,7 +82,10 @@ Value sigmoid(const Value& x) {
     vsigmoid(x.data().data(), s.data(), x.size());
   }
   return record_op("sigmoid", std::move(s), {x}, [ds = std::move(ds)](Tensor&& g, const Tensor&, Inputs) -> Grads {
-    xt::noalias(g) *= ds;
+    double* gi = g.data();  // g and ds have x's shape: a plain loop, no xtensor assignment
+    for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+      gi[i] *= ds.data()[i];
+    }
     return {std::move(g)};
   });
 }
