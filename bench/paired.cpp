@@ -1,7 +1,8 @@
 // The paired-ratio driver: the training step of xgrad, of the hand-derived backprop and (with
 // peers) of LibTorch, taking turns in short blocks in one process at every size; then the
-// scalar graph of xgrad against ADOL-C. Prints medians of per-round ratios and of µs per step,
-// and writes them as CSV for bench/plot_ratios.gp. Commands and figures: docs/benchmarks.md.
+// scalar graph of xgrad against ADOL-C, and what anomaly mode costs. Prints medians of per-round
+// ratios and of µs per step, and writes them as CSV for bench/plot_ratios.gp. Commands and
+// figures: docs/benchmarks.md.
 #include "timing.hpp"
 #include "workload.hpp"
 #ifdef XGRAD_BENCH_PEERS
@@ -30,6 +31,7 @@ struct Options {
   std::vector<std::string> sizes;  // "21x10" etc.; empty = all
   bool torch = true;
   bool scalar = true;
+  bool anomaly = true;
   std::string out;  // folder for ratios.csv and scalar.csv; empty = none
   bench::Clock clock = bench::Clock::cpu;
 };
@@ -152,6 +154,56 @@ void scalar(const Options& o, std::FILE* csv) {
   }
 }
 
+// A chain of 0-d multiply-adds, forward + backward: the smallest ops, where a fixed cost per op
+// shows the most. Returns the number of recorded ops per call.
+constexpr std::size_t chain_ops = 1000;
+
+void scalar_chain(const xgrad::Value& x, const xgrad::Value& w) {
+  xgrad::Value y = x;
+  for (std::size_t i = 0; i < chain_ops / 2; ++i) {
+    y = y * w + x;
+  }
+  y.backward();
+}
+
+// What anomaly mode costs when off. Off, each recorded op tests a thread-local flag once
+// (record_op) and each backward pass once more; there is no build without the test to compare
+// with, so the driver times the test itself, called as often as a chain calls it, against the
+// chain: that share is an upper bound on what mode-off adds. Mode on is shown for scale.
+void anomaly(const Options& o) {
+  const xgrad::Value x = xgrad::Value(0.5).set_requires_grad();
+  const xgrad::Value w = xgrad::Value(0.999).set_requires_grad();
+  volatile bool sink = false;
+  std::vector<Variant> variants{
+      {"off", [&] { scalar_chain(x, w); }},
+      {"on",
+       [&] {
+         const xgrad::DetectAnomalyGuard guard;
+         scalar_chain(x, w);
+       }},
+      {"flag tests",
+       [&] {
+         for (std::size_t i = 0; i < chain_ops + 1; ++i) {
+           sink = xgrad::anomaly_detection_enabled();
+         }
+       }},
+  };
+  for (Variant& v : variants) {
+    v.calls = bench::calls_per_block(v.run, o.block_ms / 1e3, o.clock);
+  }
+  bench::run_rounds(variants, o.scalar_rounds, o.clock);
+  std::printf("\nAnomaly mode: a chain of %zu 0-d ops (mul, add), forward + backward; \"flag tests\" is\n", chain_ops);
+  std::printf("the %zu tests of the mode flag that the chain makes when the mode is off, on their own.\n\n",
+              chain_ops + 1);
+  std::printf("%-12s %12s %12s  %-24s\n", "variant", "us per call", "ns per op", "variant / off");
+  for (const Variant& v : variants) {
+    const double sec = bench::median(v.per_call_s);
+    const Quartiles r = quartiles(bench::ratios(v, variants[0]));
+    std::printf("%-12s %12.2f %12.2f  %.4f [%.4f-%.4f]\n", v.name, 1e6 * sec, 1e9 * sec / chain_ops, r.med, r.q1, r.q3);
+  }
+  (void)sink;
+}
+
 // The first number of /proc/loadavg: how busy the machine was.
 std::string load_average() {
   std::ifstream in("/proc/loadavg");
@@ -186,6 +238,7 @@ int main(int argc, char** argv) {
   app.add_option("--sizes", o.sizes, "sizes to run, as POINTSxHIDDEN (21x10 100x10 …); default all");
   app.add_flag("!--no-torch", o.torch, "leave LibTorch out");
   app.add_flag("!--no-scalar", o.scalar, "skip the scalar-graph comparison");
+  app.add_flag("!--no-anomaly", o.anomaly, "skip the cost of anomaly mode");
   app.add_option("--out", o.out, "folder for ratios.csv and scalar.csv");
   app.add_option("--clock", o.clock, "cpu: the process's CPU time (default); wall: steady_clock")
       ->transform(CLI::CheckedTransformer(
@@ -220,6 +273,9 @@ int main(int argc, char** argv) {
     if (scalars != nullptr) {
       std::fclose(scalars);
     }
+  }
+  if (o.anomaly) {
+    anomaly(o);
   }
   std::printf("\nload average %s at the end\n", load_average().c_str());
   return 0;
