@@ -76,7 +76,7 @@ std::string shape_str(std::span<const std::size_t> shape) {
 namespace detail {
 
 InputList::InputList(std::span<const Value> inputs) : size_(inputs.size()) {
-  if (size_ > 2) {
+  if (size_ > inline_size) {
     heap_.assign(inputs.begin(), inputs.end());
   } else {
     std::copy(inputs.begin(), inputs.end(), inline_);

@@ -16,6 +16,38 @@ Tensor sum_to(const Tensor& g, const Shape& shape);
 // The same, reusing g's buffer when no reduction is needed.
 Tensor sum_to(Tensor&& g, const Shape& shape);
 
+// f(a, b) element by element under numpy broadcasting, evaluated (the shapes are already
+// checked). Equal shapes and a 0-d operand take a plain loop over the buffers: on the small
+// tensors of a scalar graph or a small batch, xtensor's broadcasting assignment costs more than
+// the arithmetic. Other shapes go through xtensor. `f` must accept two doubles and two Tensors
+// alike: std::plus<>{} and its relatives do.
+template <class F>
+Tensor zip(const Tensor& a, const Tensor& b, F f) {
+  const bool same = a.shape() == b.shape();
+  if (!same && a.dimension() != 0 && b.dimension() != 0) {
+    return Tensor(f(a, b));
+  }
+  Tensor out = Tensor::from_shape(a.dimension() == 0 ? b.shape() : a.shape());
+  double* o = out.data();
+  const double* x = a.data();
+  const double* y = b.data();
+  const std::size_t n = out.size();
+  if (same) {
+    for (std::size_t i = 0; i < n; ++i) {
+      o[i] = f(x[i], y[i]);
+    }
+  } else if (b.dimension() == 0) {
+    for (std::size_t i = 0; i < n; ++i) {
+      o[i] = f(x[i], y[0]);
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      o[i] = f(x[0], y[i]);
+    }
+  }
+  return out;
+}
+
 // `t` broadcast to `shape`, evaluated.
 Tensor expand_to(const Tensor& t, const Shape& shape);
 

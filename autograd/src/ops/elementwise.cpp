@@ -9,58 +9,64 @@
 #include <xtensor/xnoalias.hpp>
 
 #include <cmath>
+#include <functional>
 #include <optional>
 
 namespace xgrad {
 
 using detail::broadcast_shapes;
 using detail::sum_to;
+using detail::zip;
 
 Value add(const Value& a, const Value& b) {
   broadcast_shapes("add", a.shape(), b.shape());
-  return record_op("add", a.data() + b.data(), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-    // ∂/∂a = 1, ∂/∂b = 1: b's share first, then a's takes over g's buffer
-    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g, in[1].shape()); });
-    return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
-  });
+  return record_op("add", zip(a.data(), b.data(), std::plus<>{}), {a, b},
+                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+                     // ∂/∂a = 1, ∂/∂b = 1: b's share first, then a's takes over g's buffer
+                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g, in[1].shape()); });
+                     return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
+                   });
 }
 
 Value sub(const Value& a, const Value& b) {
   broadcast_shapes("sub", a.shape(), b.shape());
-  return record_op("sub", a.data() - b.data(), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-    // ∂/∂a = 1, ∂/∂b = −1: b's share first, then a's takes over g's buffer
-    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, in[1].shape()); });
-    return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
-  });
+  return record_op("sub", zip(a.data(), b.data(), std::minus<>{}), {a, b},
+                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+                     // ∂/∂a = 1, ∂/∂b = −1: b's share first, then a's takes over g's buffer
+                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, in[1].shape()); });
+                     return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
+                   });
 }
 
 Value mul(const Value& a, const Value& b) {
   broadcast_shapes("mul", a.shape(), b.shape());
-  return record_op("mul", a.data() * b.data(), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-    const Tensor& x = in[0].data();
-    const Tensor& y = in[1].data();
-    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g * x, y.shape()); });  // ∂/∂b = a
-    return {grad_for(in[0],
-                     [&] {  // ∂/∂a = b, in g's buffer
-                       xt::noalias(g) *= y;
-                       return sum_to(std::move(g), x.shape());
-                     }),
-            std::move(gb)};
-  });
+  return record_op("mul", zip(a.data(), b.data(), std::multiplies<>{}), {a, b},
+                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+                     const Tensor& x = in[0].data();
+                     const Tensor& y = in[1].data();
+                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g * x, y.shape()); });  // ∂/∂b = a
+                     return {grad_for(in[0],
+                                      [&] {  // ∂/∂a = b, in g's buffer
+                                        xt::noalias(g) *= y;
+                                        return sum_to(std::move(g), x.shape());
+                                      }),
+                             std::move(gb)};
+                   });
 }
 
 Value div(const Value& a, const Value& b) {
   broadcast_shapes("div", a.shape(), b.shape());
-  return record_op("div", a.data() / b.data(), {a, b}, [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
-    const Tensor& y = in[1].data();
-    std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); });  // −(a/b)/b
-    return {grad_for(in[0],
-                     [&] {  // ∂/∂a = 1/b, in g's buffer
-                       xt::noalias(g) /= y;
-                       return sum_to(std::move(g), in[0].shape());
-                     }),
-            std::move(gb)};
-  });
+  return record_op(
+      "div", zip(a.data(), b.data(), std::divides<>{}), {a, b}, [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
+        const Tensor& y = in[1].data();
+        std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); });  // −(a/b)/b
+        return {grad_for(in[0],
+                         [&] {  // ∂/∂a = 1/b, in g's buffer
+                           xt::noalias(g) /= y;
+                           return sum_to(std::move(g), in[0].shape());
+                         }),
+                std::move(gb)};
+      });
 }
 
 Value neg(const Value& a) {

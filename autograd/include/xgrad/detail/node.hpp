@@ -14,7 +14,8 @@
 
 namespace xgrad::detail {
 
-// The inputs of a node. Up to two live inline, so unary and binary ops never allocate for them.
+// The inputs of a node. Up to three live inline, so unary, binary and ternary ops (`linear`,
+// `where`) never allocate for them.
 class InputList {
  public:
   InputList() = default;
@@ -32,7 +33,8 @@ class InputList {
   Value* data() { return heap_.empty() ? inline_ : heap_.data(); }
   const Value* data() const { return heap_.empty() ? inline_ : heap_.data(); }
 
-  Value inline_[2]{Value::null_handle(), Value::null_handle()};
+  static constexpr std::size_t inline_size = 3;
+  Value inline_[inline_size]{Value::null_handle(), Value::null_handle(), Value::null_handle()};
   std::vector<Value> heap_;
   std::size_t size_ = 0;
 };
