@@ -3,6 +3,8 @@
 
 #include <xgrad/tensor.hpp>
 
+#include <xtensor/xnoalias.hpp>
+
 #include <cstddef>
 
 namespace xgrad::detail {
@@ -46,6 +48,25 @@ Tensor zip(const Tensor& a, const Tensor& b, F f) {
     }
   }
   return out;
+}
+
+// a = f(a, b) in place, where b broadcasts to a's shape: the same plain loop as zip for equal
+// shapes and a 0-d b, xtensor otherwise.
+template <class F>
+void zip_into(Tensor& a, const Tensor& b, F f) {
+  double* x = a.data();
+  const double* y = b.data();
+  if (a.shape() == b.shape()) {
+    for (std::size_t i = 0, n = a.size(); i < n; ++i) {
+      x[i] = f(x[i], y[i]);
+    }
+  } else if (b.dimension() == 0) {
+    for (std::size_t i = 0, n = a.size(); i < n; ++i) {
+      x[i] = f(x[i], y[0]);
+    }
+  } else {
+    xt::noalias(a) = f(a, b);
+  }
 }
 
 // `t` broadcast to `shape`, evaluated.

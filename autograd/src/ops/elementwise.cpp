@@ -17,6 +17,7 @@ namespace xgrad {
 using detail::broadcast_shapes;
 using detail::sum_to;
 using detail::zip;
+using detail::zip_into;
 
 Value add(const Value& a, const Value& b) {
   broadcast_shapes("add", a.shape(), b.shape());
@@ -40,18 +41,19 @@ Value sub(const Value& a, const Value& b) {
 
 Value mul(const Value& a, const Value& b) {
   broadcast_shapes("mul", a.shape(), b.shape());
-  return record_op("mul", zip(a.data(), b.data(), std::multiplies<>{}), {a, b},
-                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-                     const Tensor& x = in[0].data();
-                     const Tensor& y = in[1].data();
-                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g * x, y.shape()); });  // ∂/∂b = a
-                     return {grad_for(in[0],
-                                      [&] {  // ∂/∂a = b, in g's buffer
-                                        xt::noalias(g) *= y;
-                                        return sum_to(std::move(g), x.shape());
-                                      }),
-                             std::move(gb)};
-                   });
+  return record_op(
+      "mul", zip(a.data(), b.data(), std::multiplies<>{}), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+        const Tensor& x = in[0].data();
+        const Tensor& y = in[1].data();
+        std::optional<Tensor> gb =
+            grad_for(in[1], [&] { return sum_to(zip(g, x, std::multiplies<>{}), y.shape()); });  // ∂/∂b = a
+        return {grad_for(in[0],
+                         [&] {  // ∂/∂a = b, in g's buffer
+                           zip_into(g, y, std::multiplies<>{});
+                           return sum_to(std::move(g), x.shape());
+                         }),
+                std::move(gb)};
+      });
 }
 
 Value div(const Value& a, const Value& b) {
@@ -62,7 +64,7 @@ Value div(const Value& a, const Value& b) {
         std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); });  // −(a/b)/b
         return {grad_for(in[0],
                          [&] {  // ∂/∂a = 1/b, in g's buffer
-                           xt::noalias(g) /= y;
+                           zip_into(g, y, std::divides<>{});
                            return sum_to(std::move(g), in[0].shape());
                          }),
                 std::move(gb)};

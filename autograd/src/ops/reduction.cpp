@@ -62,7 +62,9 @@ void require_nonempty(const char* op, const Shape& shape, std::size_t n) {
 
 Value sum(const Value& x) {
   return record_op("sum", Tensor(xt::sum(x.data())()), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    return {xt::broadcast(g, in[0].shape())};  // ∂Σx/∂xᵢ = 1
+    Tensor gx = Tensor::from_shape(in[0].shape());  // ∂Σx/∂xᵢ = 1: g in every element
+    std::fill(gx.data(), gx.data() + gx.size(), g());
+    return {std::move(gx)};
   });
 }
 
