@@ -1,5 +1,5 @@
 // The buffer cache behind every Tensor (xgrad/allocator.hpp): large buffers are reused by size,
-// small ones never enter it, and it never holds more than the program's peak.
+// small ones never enter it, and in use plus cached never exceeds twice the program's peak.
 #include <doctest/doctest.h>
 
 #include <xgrad/xgrad.hpp>
@@ -69,22 +69,22 @@ TEST_CASE("buffer cache: buffers are matched by exact size, and small buffers ne
   CHECK(s2.cached_bytes == kLarge * sizeof(double));  // the other size stays cached
 }
 
-TEST_CASE("buffer cache: never holds more than the peak of the buffers in use") {
+TEST_CASE("buffer cache: in use plus cached stays within twice the peak of the buffers in use") {
   xgrad::release_buffer_cache();
   const std::size_t base = xgrad::buffer_cache_stats().in_use_bytes;
-  // Sizes that change at every step, as with mini-batches of varying length: nothing matches,
-  // and cached buffers of other sizes must make room.
+  // A size never seen before at every request: nothing matches, and cached buffers of other
+  // sizes must make room (kept without bound, they would reach 50 times the peak).
   for (std::size_t step = 0; step < 50; ++step) {
     std::vector<Tensor> live;
     for (std::size_t k = 0; k < 4; ++k) {
-      live.push_back(Tensor::from_shape({kLarge * (1 + (step * 7 + k * 3) % 11)}));
+      live.push_back(Tensor::from_shape({kLarge + 4 * step + k}));
       const xgrad::BufferCacheStats s = xgrad::buffer_cache_stats();
-      REQUIRE(footprint(s) <= s.peak_bytes);
+      REQUIRE(footprint(s) <= 2 * s.peak_bytes);
     }
   }
   const xgrad::BufferCacheStats s = xgrad::buffer_cache_stats();
   CHECK(s.in_use_bytes == base);
-  CHECK(footprint(s) <= s.peak_bytes);
+  CHECK(footprint(s) <= 2 * s.peak_bytes);
   xgrad::release_buffer_cache();
   CHECK(xgrad::buffer_cache_stats().cached_bytes == 0);
   CHECK(xgrad::buffer_cache_stats().cached_blocks == 0);

@@ -123,8 +123,8 @@ void* allocate_buffer(std::size_t bytes) {
     }
   }
   ++s.misses;
-  // Stay within the peak: buffers of other sizes make room for this one.
-  while (cache.count > 0 && s.in_use_bytes + s.cached_bytes + bytes > s.peak_bytes) {
+  // Stay within twice the peak: buffers of other sizes make room for this one.
+  while (cache.count > 0 && s.in_use_bytes + s.cached_bytes + bytes > 2 * s.peak_bytes) {
     evict(0);
   }
   void* p = nullptr;

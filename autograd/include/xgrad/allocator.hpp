@@ -9,9 +9,11 @@
 /// `buffer_cache_min_bytes` is not freed but kept, and the next request for exactly that many
 /// bytes reuses it: from the second step on, a loop of fixed shapes touches no fresh memory.
 ///
-/// The cache never makes the process hold more than its own peak: a request that finds no
+/// The cache never makes the process hold more than twice its own peak: a request that finds no
 /// buffer of its size first frees cached buffers of other sizes until the bytes in use plus the
-/// bytes cached plus the request fit under the most the program has ever had in use at once.
+/// bytes cached plus the request fit under twice the most the program has ever had in use at
+/// once. (Under the peak alone, a loop whose second step needs one buffer more than its first
+/// at some moment would free and allocate buffers at every step.)
 /// Smaller buffers go straight to `operator new`. The cache is shared by all threads (a mutex
 /// guards it; only large buffers take it) and is emptied at exit.
 
