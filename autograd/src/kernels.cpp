@@ -59,29 +59,57 @@ void vexp(const double* x, double* y, std::size_t n) {
   exp_scalar(x, y, n);
 }
 
-void vsigmoid(const double* x, double* y, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    y[i] = -std::abs(x[i]);
-  }
-  vexp(y, y, n);  // e = e^−|x| ≤ 1: never overflows
-  for (std::size_t i = 0; i < n; ++i) {
-    const double r = 1.0 / (1.0 + y[i]);
-    y[i] = x[i] >= 0.0 ? r : y[i] * r;  // one division for either sign
-  }
-}
+namespace {
 
-void vsigmoid(const double* x, double* y, double* dydx, std::size_t n) {
+// σ(x) into y and, when dydx is not null, σ'(x) = σ(x)·σ(−x) into dydx: e = e^−|x| (never
+// overflows), then 1/(1 + e) or e/(1 + e) by sign, one division for either, and e/(1 + e)².
+inline void sigmoid_body(const double* x, double* y, double* dydx, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     y[i] = -std::abs(x[i]);
   }
   vexp(y, y, n);
+  if (dydx == nullptr) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double r = 1.0 / (1.0 + y[i]);
+      y[i] = x[i] >= 0.0 ? r : y[i] * r;
+    }
+    return;
+  }
   for (std::size_t i = 0; i < n; ++i) {
-    const double e = y[i];
-    const double r = 1.0 / (1.0 + e);
-    const double er = e * r;  // σ(−|x|)
+    const double r = 1.0 / (1.0 + y[i]);
+    const double er = y[i] * r;  // σ(−|x|)
     y[i] = x[i] >= 0.0 ? r : er;
     dydx[i] = er * r;  // σ(|x|)·σ(−|x|) = σ(x)·σ(−x)
   }
 }
+
+void sigmoid_baseline(const double* x, double* y, double* dydx, std::size_t n) { sigmoid_body(x, y, dydx, n); }
+
+#ifdef XGRAD_HAVE_LIBMVEC
+// The same loops compiled for AVX2, chosen with the AVX2 exp: four doubles per instruction
+// instead of two, which halves the time of the passes around the exponential (they took longer
+// than the exponential itself). No FMA contraction (ISO C++ mode), so both variants give the
+// same bits.
+__attribute__((target("avx2,fma"))) void sigmoid_avx2(const double* x, double* y, double* dydx, std::size_t n) {
+  sigmoid_body(x, y, dydx, n);
+}
+#endif
+
+void sigmoid_dispatch(const double* x, double* y, double* dydx, std::size_t n) {
+#ifdef XGRAD_HAVE_LIBMVEC
+  static const bool avx2 = cpu_has_avx2();
+  if (avx2) {
+    sigmoid_avx2(x, y, dydx, n);
+    return;
+  }
+#endif
+  sigmoid_baseline(x, y, dydx, n);
+}
+
+}  // namespace
+
+void vsigmoid(const double* x, double* y, std::size_t n) { sigmoid_dispatch(x, y, nullptr, n); }
+
+void vsigmoid(const double* x, double* y, double* dydx, std::size_t n) { sigmoid_dispatch(x, y, dydx, n); }
 
 }  // namespace xgrad
