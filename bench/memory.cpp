@@ -31,6 +31,9 @@ std::string mib(double bytes) {
 
 void training(const bench::Size& size, const char* name,
               const std::function<std::unique_ptr<bench::Trainer>(const bench::Problem&)>& make) {
+  // Start from an empty buffer cache, so that no variant is served buffers another one left
+  // (the hand baseline's Tensors use xgrad's allocator too).
+  xgrad::release_buffer_cache();
   const bench::Problem problem = bench::make_problem(size);
   const Counters empty = bench::heap::now();
   const std::unique_ptr<bench::Trainer> trainer = make(problem);
