@@ -2,8 +2,6 @@
 
 #include <xgrad/kernels.hpp>
 
-#include <xtensor/xnoalias.hpp>
-
 #include <cblas.h>
 
 #include <algorithm>
@@ -59,7 +57,11 @@ void dense_sigmoid(const Tensor& x, const Tensor& w, const Tensor& b, std::vecto
 void hidden_delta(const Tensor& d_next, const Tensor& w, const Tensor& a, Tensor& d) {
   ensure_shape(d, a.shape()[0], a.shape()[1]);
   gemm(d_next, false, w, true, 1.0, 0.0, d);
-  xt::noalias(d) = d * a * (1.0 - a);
+  double* di = d.data();
+  const double* ai = a.data();
+  for (std::size_t i = 0, n = d.size(); i < n; ++i) {
+    di[i] *= ai[i] * (1.0 - ai[i]);
+  }
 }
 
 // ∂W = inᵀδ/n and ∂b = Σ_rows δ/n for the layer that read `in` and has delta δ.
@@ -115,12 +117,20 @@ Gradients backprop(const Network& net, const Tensor& x, const Tensor& y) {
 }
 
 void sgd_step(Network& net, const Gradients& g, double lr) {
-  xt::noalias(net.w1) -= lr * g.w1;
-  xt::noalias(net.b1) -= lr * g.b1;
-  xt::noalias(net.w2) -= lr * g.w2;
-  xt::noalias(net.b2) -= lr * g.b2;
-  xt::noalias(net.w3) -= lr * g.w3;
-  xt::noalias(net.b3) -= lr * g.b3;
+  // θ ← θ − lr·g, one plain loop per parameter (same shapes).
+  auto descend = [lr](Tensor& theta, const Tensor& grad) {
+    double* t = theta.data();
+    const double* d = grad.data();
+    for (std::size_t i = 0, n = theta.size(); i < n; ++i) {
+      t[i] -= lr * d[i];
+    }
+  };
+  descend(net.w1, g.w1);
+  descend(net.b1, g.b1);
+  descend(net.w2, g.w2);
+  descend(net.b2, g.b2);
+  descend(net.w3, g.w3);
+  descend(net.b3, g.b3);
 }
 
 }  // namespace lab
