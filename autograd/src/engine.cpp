@@ -4,7 +4,10 @@
 
 #include <xtensor/xnoalias.hpp>
 
+#include "ops/broadcast.hpp"
+
 #include <atomic>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -108,13 +111,7 @@ void accumulate(std::optional<Tensor>& slot, Tensor&& g) {
     slot.emplace(std::move(g));
     return;
   }
-  // A plain loop over both buffers: xtensor's assignment of `slot += g` spends more time
-  // checking and broadcasting shapes than adding on the lab's smallest tensors.
-  double* out = slot->data();
-  const double* in = g.data();
-  for (std::size_t i = 0, n = g.size(); i < n; ++i) {
-    out[i] += in[i];
-  }
+  detail::zip_into(*slot, g, std::plus<>{});  // a plain loop: equal shapes
 }
 
 // Phase 2: one sweep from the root down, each node's gradient complete before its step runs.

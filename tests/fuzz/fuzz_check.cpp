@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
@@ -16,12 +15,6 @@
 namespace xgrad::fuzz {
 
 namespace {
-
-std::string number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
 
 // Empty when every node the output needs equals its reference, to 1e-12 relative.
 std::string forward_mismatch(const FuzzGraph& g) {

@@ -15,13 +15,13 @@
 
 namespace xgrad::fuzz {
 
-namespace {
-
 std::string number(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", x);
   return buf;
 }
+
+namespace {
 
 std::string slot_name(const FuzzGraph& g, std::size_t slot) {
   std::string name = slot < g.leaves.size() ? "x" : "n";

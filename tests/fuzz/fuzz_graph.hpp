@@ -44,6 +44,9 @@ std::string join(const Parts&... parts) {
   return out;
 }
 
+/// `x` with all 17 significant digits, so that a printed graph reproduces exactly.
+std::string number(double x);
+
 /// The node's op applied to `args` (recording a graph node when an argument requires grad).
 Value apply_node(const FuzzNode& node, const std::vector<Value>& args);
 

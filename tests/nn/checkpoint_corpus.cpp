@@ -46,6 +46,11 @@ std::uint64_t fnv1a(const Bytes& bytes) {
   return h;
 }
 
+Bytes with_bit_flipped(Bytes file, std::uint64_t bit) {
+  file[bit / 8] = static_cast<unsigned char>(file[bit / 8] ^ (1U << (bit % 8)));
+  return file;
+}
+
 Bytes resigned(Bytes file) {
   file.resize(file.size() - 8);
   const std::uint64_t h = fnv1a(file);

@@ -55,6 +55,9 @@ Encoder tiny_file(std::uint32_t count, std::uint32_t version = xgrad::nn::checkp
 /// rewrite with std::ofstream cost milliseconds.
 void put_file(const std::string& path, const Bytes& bytes);
 
+/// `file` with bit `bit` (counted from the first byte's lowest bit) flipped.
+Bytes with_bit_flipped(Bytes file, std::uint64_t bit);
+
 /// `file` with its last 8 bytes replaced by the checksum of the rest: damage the checksum
 /// cannot see, so that the decoding behind it is what refuses the file.
 Bytes resigned(Bytes file);

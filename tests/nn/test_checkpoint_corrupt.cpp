@@ -126,11 +126,9 @@ TEST_CASE("10,000 random single-bit flips are each refused") {
   const Bytes good = saved_checkpoint(dir);
   Generator gen(2024);
   for (int trial = 0; trial < 10'000; ++trial) {
-    Bytes bad = good;
     const std::uint64_t bit = gen.below(good.size() * 8);
-    bad[bit / 8] = static_cast<unsigned char>(bad[bit / 8] ^ (1U << (bit % 8)));
     CAPTURE(bit);
-    const std::string m = refusal(dir, bad, trial % 2 == 0);
+    const std::string m = refusal(dir, ckpt_test::with_bit_flipped(good, bit), trial % 2 == 0);
     CAPTURE(m);
     CHECK(any_of(m, {"bad magic", "unsupported version", "checksum mismatch"}));
   }
@@ -140,10 +138,8 @@ TEST_CASE("every bit of the file, flipped once, is refused") {
   const TempDir dir;
   const Bytes good = saved_checkpoint(dir);
   for (std::size_t bit = 0; bit < good.size() * 8; ++bit) {
-    Bytes bad = good;
-    bad[bit / 8] = static_cast<unsigned char>(bad[bit / 8] ^ (1U << (bit % 8)));
     CAPTURE(bit);
-    const std::string m = refusal(dir, bad, bit % 2 == 0);
+    const std::string m = refusal(dir, ckpt_test::with_bit_flipped(good, bit), bit % 2 == 0);
     CAPTURE(m);
     CHECK(any_of(m, {"bad magic", "unsupported version", "checksum mismatch"}));
   }
@@ -162,9 +158,7 @@ TEST_CASE("every bit flipped behind a recomputed checksum: structure refused, nu
   int loaded = 0;
   int refused = 0;
   for (std::size_t bit = 0; bit < (good.size() - 8) * 8; ++bit) {
-    Bytes bad = good;
-    bad[bit / 8] = static_cast<unsigned char>(bad[bit / 8] ^ (1U << (bit % 8)));
-    bad = ckpt_test::resigned(bad);
+    const Bytes bad = ckpt_test::resigned(ckpt_test::with_bit_flipped(good, bit));
     CAPTURE(bit);
     std::size_t in = ranges.size();  // the record whose number holds the bit, if any
     for (std::size_t r = 0; r < ranges.size(); ++r) {

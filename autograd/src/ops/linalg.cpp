@@ -4,6 +4,8 @@
 
 #include <xgrad/op.hpp>
 
+#include "ops/broadcast.hpp"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -71,17 +73,6 @@ Shape linear_shape(const Shape& x, const Shape& w, const Shape& b) {
   return x.size() == 2 ? Shape{x[0], w[1]} : Shape{w[1]};
 }
 
-// Σ over the rows of the row-major (rows×cols) array g, into out (cols).
-void column_sums(const double* g, std::size_t rows, std::size_t cols, double* out) {
-  std::fill(out, out + cols, 0.0);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double* row = g + r * cols;
-    for (std::size_t j = 0; j < cols; ++j) {
-      out[j] += row[j];
-    }
-  }
-}
-
 }  // namespace
 
 Value matmul(const Value& a, const Value& b) {
@@ -130,11 +121,7 @@ Value linear(const Value& x, const Value& w, const Value& b) {
                        gemm(true, false, mx.cols, n, mx.rows, xs.data(), g.data(), gw.data());
                        return gw;
                      }),
-            grad_for(in[2], [&] {  // ∂/∂b = Σ_rows G
-              Tensor gb = Tensor::from_shape({n});
-              column_sums(g.data(), mx.rows, n, gb.data());
-              return gb;
-            })};
+            grad_for(in[2], [&] { return detail::sum_to(g, in[2].shape()); })};  // ∂/∂b = Σ_rows G
   });
 }
 

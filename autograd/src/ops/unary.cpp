@@ -5,9 +5,12 @@
 #include <xgrad/kernels.hpp>
 #include <xgrad/op.hpp>
 
+#include "ops/broadcast.hpp"
+
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
+#include <functional>
 #include <string>
 
 namespace xgrad {
@@ -82,10 +85,7 @@ Value sigmoid(const Value& x) {
     vsigmoid(x.data().data(), s.data(), x.size());
   }
   return record_op("sigmoid", std::move(s), {x}, [ds = std::move(ds)](Tensor&& g, const Tensor&, Inputs) -> Grads {
-    double* gi = g.data();  // g and ds have x's shape: a plain loop, no xtensor assignment
-    for (std::size_t i = 0, n = g.size(); i < n; ++i) {
-      gi[i] *= ds.data()[i];
-    }
+    detail::zip_into(g, ds, std::multiplies<>{});  // a plain loop: g and ds have x's shape
     return {std::move(g)};
   });
 }
