@@ -135,10 +135,14 @@ Tensor where_reference(const Tensors& t) {
 }
 
 void add_arithmetic(std::vector<OpSpec>& t) {
-  t.push_back(binary_op("add", xgrad::add, each_pair(std::plus<>())));
-  t.push_back(binary_op("sub", xgrad::sub, each_pair(std::minus<>())));
-  t.push_back(binary_op("mul", xgrad::mul, each_pair(std::multiplies<>())));
-  t.push_back(binary_op("div", xgrad::div, each_pair(std::divides<>()), {Domain{}, kAwayFromZero}));
+  t.push_back(binary_op(
+      "add", [](const Value& a, const Value& b) { return xgrad::add(a, b); }, each_pair(std::plus<>())));
+  t.push_back(binary_op(
+      "sub", [](const Value& a, const Value& b) { return xgrad::sub(a, b); }, each_pair(std::minus<>())));
+  t.push_back(binary_op(
+      "mul", [](const Value& a, const Value& b) { return xgrad::mul(a, b); }, each_pair(std::multiplies<>())));
+  t.push_back(binary_op("div", [](const Value& a, const Value& b) { return xgrad::div(a, b); },
+                        each_pair(std::divides<>()), {Domain{}, kAwayFromZero}));
   t.push_back(binary_op("pow(a, b)", [](const Value& a, const Value& b) { return xgrad::pow(a, b); },
                         each_pair([](double a, double b) { return std::pow(a, b); }), {kPositive, Domain{}}));
   OpSpec maximum = binary_op("maximum", xgrad::maximum, each_pair([](double a, double b) { return std::max(a, b); }),
@@ -153,6 +157,7 @@ void add_arithmetic(std::vector<OpSpec>& t) {
       "where", [](const Value& a, const Value& b) { return xgrad::where(where_mask(a.shape(), b.shape()), a, b); },
       where_reference));
   t.push_back(unary_op("neg", xgrad::neg, each(std::negate<>())));
+  t.push_back(unary_op("square", xgrad::square, each([](double a) { return a * a; })));
   for (const char* p : {"2", "3", "0", "0.5", "-1.5"}) {
     const double e = std::stod(p);
     const Domain domain = e == std::floor(e) ? Domain{} : kPositive;  // fractional powers need a > 0

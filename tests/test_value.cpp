@@ -98,6 +98,22 @@ TEST_CASE("an op on a value that requires grad records a node with its op and in
   CHECK(std::string(d.op()) == "leaf");
 }
 
+TEST_CASE("a number operand is kept in the op: one node with one input, for each side and operator") {
+  const Value a = Value{{1.0, -2.0}}.set_requires_grad();
+  const std::size_t before = xgrad::live_nodes();
+  const Value results[] = {a + 2.0, 2.0 + a, a - 2.0, 2.0 - a, a * 3.0, 3.0 * a, a / 4.0, 1.0 / a};
+  CHECK(xgrad::live_nodes() == before + std::size(results));
+  const char* ops[] = {"add", "add", "sub", "sub", "mul", "mul", "div", "div"};
+  const double first[] = {3.0, 3.0, -1.0, 1.0, 3.0, 3.0, 0.25, 1.0};
+  for (std::size_t i = 0; i < std::size(results); ++i) {
+    CAPTURE(i);
+    CHECK(std::string(results[i].op()) == ops[i]);
+    REQUIRE(results[i].inputs().size() == 1);
+    CHECK(results[i].inputs()[0].is_same(a));
+    CHECK(results[i].data()(0, 0) == first[i]);
+  }
+}
+
 TEST_CASE("a copy aliases the same node: data, gradient, flags and label are shared") {
   const Value a{{1.0, 2.0}};
   const Value b = a;  // NOLINT(performance-unnecessary-copy-initialization): the aliasing is the point

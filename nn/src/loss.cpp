@@ -46,13 +46,13 @@ Value clamped_log1m(const Value& p) {
 Value mse_loss(const Value& pred, const Value& target, Reduction reduction) {
   require_same_shape("mse_loss", pred, target);
   const Value diff = pred - target;
-  return reduce(diff * diff, reduction);
+  return reduce(square(diff), reduction);
 }
 
 Value half_mse_loss(const Value& pred, const Value& target) {
   require_same_shape("half_mse_loss", pred, target);
   const Value diff = pred - target;
-  return sum(diff * diff) * (0.5 / static_cast<double>(pred.size()));  // ½ folded into mean's 1/n: one node fewer
+  return sum(square(diff)) * (0.5 / static_cast<double>(pred.size()));  // ½ folded into mean's 1/n: one node fewer
 }
 
 Value binary_cross_entropy(const Value& p, const Value& y, Reduction reduction) {

@@ -50,6 +50,18 @@ Tensor zip(const Tensor& a, const Tensor& b, F f) {
   return out;
 }
 
+// f(x) element by element, evaluated: the unary counterpart of zip's plain loop.
+template <class F>
+Tensor map(const Tensor& a, F f) {
+  Tensor out = Tensor::from_shape(a.shape());
+  const double* x = a.data();
+  double* o = out.data();
+  for (std::size_t i = 0, n = a.size(); i < n; ++i) {
+    o[i] = f(x[i]);
+  }
+  return out;
+}
+
 // a = f(a, b) in place, where b broadcasts to a's shape: the same plain loop as zip for equal
 // shapes and a 0-d b, xtensor otherwise.
 template <class F>

@@ -17,10 +17,24 @@ Value mul(const Value& a, const Value& b);
 Value div(const Value& a, const Value& b);
 /// −a;  ∂/∂a = −1.
 Value neg(const Value& a);
+/// a²;  ∂/∂a = 2a. (`pow(a, 2.0)` gives the same values; square skips the general power.)
+Value square(const Value& a);
 /// aᵖ for a constant p;  ∂/∂a = p·aᵖ⁻¹.
 Value pow(const Value& a, double p);
 /// aᵇ;  ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·ln a (needs a > 0 where b's gradient is wanted).
 Value pow(const Value& a, const Value& b);
+/// a + c for a number c;  ∂/∂a = 1. The number is kept in the op, not recorded as a node.
+Value add(const Value& a, double c);
+/// a − c;  ∂/∂a = 1.
+Value sub(const Value& a, double c);
+/// c − a;  ∂/∂a = −1.
+Value sub(double c, const Value& a);
+/// a · c;  ∂/∂a = c.
+Value mul(const Value& a, double c);
+/// a / c;  ∂/∂a = 1/c.
+Value div(const Value& a, double c);
+/// c / a;  ∂/∂a = −c/a².
+Value div(double c, const Value& a);
 /// max(a, b) elementwise;  the gradient goes to the larger input, split evenly on ties.
 Value maximum(const Value& a, const Value& b);
 /// min(a, b) elementwise;  the gradient goes to the smaller input, split evenly on ties.
@@ -31,7 +45,7 @@ Value operator-(const Value& a, const Value& b);
 Value operator*(const Value& a, const Value& b);
 Value operator/(const Value& a, const Value& b);
 Value operator-(const Value& a);
-// A double on either side is a constant 0-d value: `2.0 - a`, `1.0 / a`.
+/// A number on either side goes to the overloads above: `2.0 - a`, `1.0 / a`, `a * 0.5`.
 Value operator+(const Value& a, double b);
 Value operator+(double a, const Value& b);
 Value operator-(const Value& a, double b);
