@@ -124,3 +124,58 @@ TEST_CASE("buffer cache: a buffer allocated on one thread may be freed on anothe
   std::thread([] { const Tensor u = Tensor::from_shape({kLarge}); }).join();
   CHECK(xgrad::buffer_cache_stats().in_use_bytes == base);
 }
+
+TEST_CASE("small blocks: a freed block serves the next request of its size class on the same thread") {
+  using xgrad::detail::allocate_small;
+  using xgrad::detail::free_small;
+  xgrad::release_buffer_cache();
+  void* a = allocate_small(100);
+  free_small(a, 100);
+  const xgrad::BufferCacheStats s = xgrad::buffer_cache_stats();
+  void* b = allocate_small(112);  // 100 and 112 bytes share the 112-byte class
+  if (!s.enabled) {
+    CHECK(s.small_kept_bytes == 0);
+    free_small(b, 112);
+    return;
+  }
+  CHECK(s.small_kept_bytes == 112);
+  CHECK(b == a);
+  CHECK(xgrad::buffer_cache_stats().small_kept_bytes == 0);
+  // Another thread has lists of its own: a block it frees is not offered here.
+  void* c = nullptr;
+  std::thread([&] {
+    c = allocate_small(112);
+    free_small(c, 112);
+    CHECK(xgrad::buffer_cache_stats().small_kept_bytes == 112);
+  }).join();
+  CHECK(xgrad::buffer_cache_stats().small_kept_bytes == 0);
+  free_small(b, 112);
+  void* d = allocate_small(112);
+  CHECK(d == b);
+  free_small(d, 112);
+  xgrad::release_buffer_cache();
+  CHECK(xgrad::buffer_cache_stats().small_kept_bytes == 0);
+}
+
+TEST_CASE("small blocks: a thread keeps at most 4 MiB, and graph nodes come from the same lists") {
+  xgrad::release_buffer_cache();
+  {
+    std::vector<Tensor> many;
+    for (int k = 0; k < 2000; ++k) {
+      many.push_back(Tensor::from_shape({512}));  // 4 KiB each: 8 MiB in all
+    }
+  }
+  const xgrad::BufferCacheStats s = xgrad::buffer_cache_stats();
+  if (!s.enabled) {
+    CHECK(s.small_kept_bytes == 0);
+    return;
+  }
+  CHECK(s.small_kept_bytes == std::size_t{4} << 20);
+  xgrad::release_buffer_cache();
+  {
+    const xgrad::Value x = xgrad::Value(2.0).set_requires_grad();
+    const xgrad::Value y = x * x;  // a node and its 0-d buffer
+  }
+  CHECK(xgrad::buffer_cache_stats().small_kept_bytes > sizeof(xgrad::detail::Node));
+  xgrad::release_buffer_cache();
+}

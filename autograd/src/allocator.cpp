@@ -51,22 +51,28 @@ void evict_all() noexcept {
   }
 }
 
-// Decided on first use. Under AddressSanitizer every buffer goes back to the allocator at once,
-// so that a use after free is reported instead of landing in a reused buffer; the environment
-// variable does the same for other checkers (the valgrind tests set it).
-void configure() {
-  cache.configured = true;
+// Whether freed memory may be kept for reuse at all, decided once per process. Under
+// AddressSanitizer every block goes back to the allocator at once, so that a use after free is
+// reported instead of landing in a reused block; the environment variable does the same for
+// other checkers (the valgrind tests set it).
+bool reuse_allowed() {
+  static const bool allowed = [] {
 #if defined(__SANITIZE_ADDRESS__)
-  cache.disabled = true;
+    return false;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-  cache.disabled = true;
+    return false;
 #endif
 #endif
-  const char* env = std::getenv("XGRAD_BUFFER_CACHE");
-  if (env != nullptr && std::strcmp(env, "0") == 0) {
-    cache.disabled = true;
-  }
+    const char* env = std::getenv("XGRAD_BUFFER_CACHE");
+    return env == nullptr || std::strcmp(env, "0") != 0;
+  }();
+  return allowed;
+}
+
+void configure() {
+  cache.configured = true;
+  cache.disabled = !reuse_allowed();
 }
 
 // Frees the cache at exit: the object's destructor runs during static destruction.
@@ -81,6 +87,65 @@ struct Drain {
   }
 } drain;
 
+// The per-thread free lists of small blocks (Tensor buffers up to small_block_max_bytes, graph
+// nodes). A freed block goes on its thread's list for its size class; the next request of that
+// class on that thread takes it back: no lock, no search. A block may be freed on another thread
+// than the one that allocated it; it simply joins that thread's lists.
+constexpr std::size_t kFineStep = 16;  // classes 16 bytes apart up to 1 KiB ...
+constexpr std::size_t kFineMax = 1024;
+constexpr std::size_t kCoarseStep = 256;  // ... then 256 bytes apart up to 16 KiB
+constexpr std::size_t kClasses = kFineMax / kFineStep + (small_block_max_bytes - kFineMax) / kCoarseStep + 1;
+constexpr std::size_t kKeptPerThread = std::size_t{4} << 20;  // free bytes a thread holds at most
+
+constexpr std::size_t class_of(std::size_t bytes) {
+  return bytes <= kFineMax ? (bytes + kFineStep - 1) / kFineStep
+                           : kFineMax / kFineStep + (bytes - kFineMax + kCoarseStep - 1) / kCoarseStep;
+}
+constexpr std::size_t class_bytes(std::size_t c) {
+  return c <= kFineMax / kFineStep ? c * kFineStep : kFineMax + (c - kFineMax / kFineStep) * kCoarseStep;
+}
+static_assert(class_of(small_block_max_bytes) == kClasses - 1 && class_bytes(kClasses - 1) == small_block_max_bytes);
+static_assert(class_bytes(class_of(1025)) == 1280 && class_bytes(class_of(8)) == 16);
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+// Trivially destructible and constant-initialised, like the cache: valid on a thread before
+// and after its thread_local destructors run.
+struct ThreadBlocks {
+  FreeBlock* heads[kClasses];
+  std::size_t kept_bytes;
+  bool started;  // the thread's ThreadDrain is registered
+  bool closed;   // the thread is exiting: blocks are freed at once
+};
+static_assert(std::is_trivially_destructible_v<ThreadBlocks>);
+
+constinit thread_local ThreadBlocks blocks{};
+
+void drain_thread_blocks() noexcept {
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    while (FreeBlock* b = blocks.heads[c]) {
+      blocks.heads[c] = b->next;
+      ::operator delete(b, class_bytes(c));
+    }
+  }
+  blocks.kept_bytes = 0;
+}
+
+// Returns the thread's blocks to the C library when the thread ends.
+struct ThreadDrain {
+  ThreadDrain() = default;
+  ThreadDrain(const ThreadDrain&) = delete;
+  ThreadDrain& operator=(const ThreadDrain&) = delete;
+  ~ThreadDrain() {
+    drain_thread_blocks();
+    blocks.closed = true;
+  }
+  void start() noexcept { blocks.started = true; }
+};
+thread_local ThreadDrain thread_drain;
+
 }  // namespace
 
 BufferCacheStats buffer_cache_stats() {
@@ -90,11 +155,13 @@ BufferCacheStats buffer_cache_stats() {
   }
   BufferCacheStats s = cache.stats;
   s.cached_blocks = cache.count;
+  s.small_kept_bytes = blocks.kept_bytes;
   s.enabled = !cache.disabled;
   return s;
 }
 
 void release_buffer_cache() {
+  drain_thread_blocks();
   const std::lock_guard lock(cache.mutex);
   evict_all();
   cache.stats.peak_bytes = cache.stats.in_use_bytes;
@@ -102,7 +169,45 @@ void release_buffer_cache() {
 
 namespace detail {
 
+void* allocate_small(std::size_t bytes) {
+  if (bytes > small_block_max_bytes || !reuse_allowed()) {
+    return ::operator new(bytes);
+  }
+  const std::size_t c = class_of(bytes);
+  if (FreeBlock* b = blocks.heads[c]) {
+    blocks.heads[c] = b->next;
+    blocks.kept_bytes -= class_bytes(c);
+    return b;
+  }
+  return ::operator new(class_bytes(c));
+}
+
+void free_small(void* p, std::size_t bytes) noexcept {
+  if (p == nullptr) {
+    return;
+  }
+  if (bytes > small_block_max_bytes || !reuse_allowed()) {
+    ::operator delete(p, bytes);
+    return;
+  }
+  const std::size_t c = class_of(bytes);
+  if (!blocks.started && !blocks.closed) {
+    thread_drain.start();  // first use on this thread: registers the drain at thread exit
+  }
+  if (blocks.closed || blocks.kept_bytes + class_bytes(c) > kKeptPerThread) {
+    ::operator delete(p, class_bytes(c));
+    return;
+  }
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = blocks.heads[c];
+  blocks.heads[c] = b;
+  blocks.kept_bytes += class_bytes(c);
+}
+
 void* allocate_buffer(std::size_t bytes) {
+  if (bytes <= small_block_max_bytes) {
+    return allocate_small(bytes);
+  }
   if (bytes < buffer_cache_min_bytes) {
     return ::operator new(bytes);
   }
@@ -141,6 +246,10 @@ void* allocate_buffer(std::size_t bytes) {
 
 void free_buffer(void* p, std::size_t bytes) noexcept {
   if (p == nullptr) {
+    return;
+  }
+  if (bytes <= small_block_max_bytes) {
+    free_small(p, bytes);
     return;
   }
   if (bytes < buffer_cache_min_bytes) {

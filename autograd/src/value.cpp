@@ -89,7 +89,7 @@ void InputList::clear() noexcept {
   size_ = 0;
 }
 
-Node::Node(Tensor data_in, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
+Node::Node(Tensor&& data_in, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
     : data(std::move(data_in)), inputs(inputs_in), op(op_in), requires_grad(requires_grad_in) {
   live_node_count.fetch_add(1, std::memory_order_relaxed);
 }

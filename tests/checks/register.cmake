@@ -115,6 +115,10 @@ if(XGRAD_CHECK_VALGRIND)
 
   # The core test binary.
   xgrad_memcheck_doctest(xgrad_tests)
+  # Its allocator tests once more with reuse on: every block the caches and the per-thread lists
+  # keep must still be freed when its thread ends and at exit.
+  add_test(NAME valgrind.xgrad_tests.test_allocator.reuse
+           COMMAND ${xgrad_memcheck} $<TARGET_FILE:xgrad_tests> --source-file=*/test_allocator.cpp --no-version)
 
   get_property(xgrad_memcheck_tests DIRECTORY PROPERTY TESTS)
   list(FILTER xgrad_memcheck_tests INCLUDE REGEX "^valgrind\\.")
@@ -123,4 +127,6 @@ if(XGRAD_CHECK_VALGRIND)
     # Belt and braces beside the exit code: a report, a block left at exit, or a filter that
     # matched no test case.
     FAIL_REGULAR_EXPRESSION "ERROR SUMMARY: [1-9]|in use at exit: [1-9]|test cases: +0 [|]")
+  list(FILTER xgrad_memcheck_env EXCLUDE REGEX "^XGRAD_BUFFER_CACHE=")
+  set_tests_properties(valgrind.xgrad_tests.test_allocator.reuse PROPERTIES ENVIRONMENT "${xgrad_memcheck_env}")
 endif()

@@ -14,8 +14,13 @@
 /// bytes cached plus the request fit under twice the most the program has ever had in use at
 /// once. (Under the peak alone, a loop whose second step needs one buffer more than its first
 /// at some moment would free and allocate buffers at every step.)
-/// Smaller buffers go straight to `operator new`. The cache is shared by all threads (a mutex
-/// guards it; only large buffers take it) and is emptied at exit.
+/// The cache is shared by all threads (a mutex guards it; only large buffers take it) and is
+/// emptied at exit.
+///
+/// Small blocks — buffers of at most `small_block_max_bytes`, and the graph's nodes — are kept
+/// on per-thread free lists by size class instead: a graph of thousands of nodes frees and
+/// allocates them by the thousand, more than the C library's own per-thread cache holds. A
+/// thread keeps at most 4 MiB of them and frees them when it ends.
 
 #include <cstddef>
 #include <new>
@@ -25,6 +30,9 @@ namespace xgrad {
 /// Buffers of at least this many bytes (64 KiB: 8192 doubles) are cached.
 inline constexpr std::size_t buffer_cache_min_bytes = std::size_t{64} << 10;
 
+/// Blocks of at most this many bytes (16 KiB) are kept on per-thread free lists.
+inline constexpr std::size_t small_block_max_bytes = std::size_t{16} << 10;
+
 /// Counters of the buffer cache, for tests and tuning.
 struct BufferCacheStats {
   std::size_t cached_bytes = 0;   ///< held in the cache now, ready for reuse
@@ -33,9 +41,10 @@ struct BufferCacheStats {
   std::size_t peak_bytes = 0;     ///< the most `in_use_bytes` has been
   std::size_t hits = 0;           ///< requests served from the cache
   std::size_t misses = 0;         ///< requests that allocated
-  /// False when buffers are never kept: under AddressSanitizer (so that it sees every use
-  /// after free) or with the environment variable XGRAD_BUFFER_CACHE=0 (read once, at the first large
-  /// allocation or the first call of buffer_cache_stats).
+  std::size_t small_kept_bytes = 0;  ///< small blocks the calling thread keeps for reuse
+  /// False when no freed memory is kept, neither large buffers nor small blocks: under
+  /// AddressSanitizer (so that it sees every use after free) or with the environment variable
+  /// XGRAD_BUFFER_CACHE=0 (read once, at the first allocation).
   bool enabled = true;
 };
 
@@ -43,11 +52,16 @@ struct BufferCacheStats {
 BufferCacheStats buffer_cache_stats();
 
 /// Frees every cached buffer (buffers in use are not affected), and restarts the peak from the
-/// bytes in use now: call it after a phase that used much more memory than what follows.
+/// bytes in use now: call it after a phase that used much more memory than what follows. Also
+/// frees the small blocks the calling thread keeps.
 void release_buffer_cache();
 
 namespace detail {
 void* allocate_buffer(std::size_t bytes);
+// A block of at most small_block_max_bytes from the calling thread's free lists (graph nodes
+// allocate through these two).
+void* allocate_small(std::size_t bytes);
+void free_small(void* p, std::size_t bytes) noexcept;
 void free_buffer(void* p, std::size_t bytes) noexcept;
 }  // namespace detail
 

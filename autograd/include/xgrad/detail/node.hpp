@@ -43,9 +43,13 @@ class InputList {
 // reference counted by Value handles and by their consumers, and destroyed iteratively.
 class Node {
  public:
-  Node(Tensor data, const char* op, bool requires_grad, std::span<const Value> inputs = {});
+  Node(Tensor&& data, const char* op, bool requires_grad, std::span<const Value> inputs = {});
   virtual ~Node();
   Node(const Node&) = delete;
+  // Nodes come from the per-thread free lists of small blocks (allocator.hpp): a graph frees
+  // and allocates them by the thousand. The virtual destructor passes each node's own size.
+  static void* operator new(std::size_t bytes) { return allocate_small(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { free_small(p, bytes); }
   Node& operator=(const Node&) = delete;
 
   // The backward step of the op that made this node; leaves have none.
@@ -75,8 +79,9 @@ class Node {
 template <class F>
 class OpNode final : public Node {
  public:
-  OpNode(Tensor out, const char* op, std::span<const Value> in, F fn)
-      : Node(std::move(out), op, true, in), fn_(std::move(fn)) {
+  template <class G>
+  OpNode(Tensor&& out, const char* op, std::span<const Value> in, G&& fn)
+      : Node(std::move(out), op, true, in), fn_(std::in_place, std::forward<G>(fn)) {
     is_leaf = false;
   }
   Grads backward(Tensor&& grad_out) const override { return (*fn_)(std::move(grad_out), data, inputs.span()); }
