@@ -164,6 +164,26 @@ TEST_CASE("zero_grad resets an accumulated gradient and keeps its shape") {
   CHECK_FALSE(untouched.has_grad());
 }
 
+TEST_CASE("clear_grad drops a gradient: it reads as zeros, and the next pass stores its own") {
+  const Value a = Value(Tensor{1.0, -2.0}).set_requires_grad();
+  xgrad::sum(a * a).backward();
+  a.clear_grad();
+  CHECK_FALSE(a.has_grad());
+  xgrad::sum(a * 3.0).backward();
+  CHECK(a.grad() == Tensor{3.0, 3.0});  // not added to the earlier {2, -4}
+  xgrad::sum(a * 3.0).backward();
+  CHECK(a.grad() == Tensor{6.0, 6.0});  // later passes still accumulate
+  a.clear_grad();
+  CHECK(a.grad() == Tensor{0.0, 0.0});  // reading creates zeros again
+  CHECK(a.has_grad());
+  const Value h = a * 2.0;
+  h.retain_grad();
+  xgrad::sum(h).backward();
+  CHECK(h.has_grad());
+  h.clear_grad();
+  CHECK_FALSE(h.has_grad());
+}
+
 TEST_CASE("labels name nodes") {
   const Value a = Value{1.0}.set_label("a");
   CHECK(a.label() == "a");

@@ -156,6 +156,14 @@ void Value::zero_grad() const {
   }
 }
 
+void Value::clear_grad() const {
+  if (node_->is_leaf) {
+    node_->grad.reset();
+  } else {
+    node_->retained_grad.reset();
+  }
+}
+
 const Shape& Value::shape() const { return node_->data.shape(); }
 std::size_t Value::dim() const { return node_->data.dimension(); }
 std::size_t Value::size() const { return node_->data.size(); }

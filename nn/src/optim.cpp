@@ -45,7 +45,7 @@ Optimizer::Optimizer(std::vector<Value> params, double lr, const char* name)
 
 void Optimizer::zero_grad() const {
   for (const Value& p : params_) {
-    p.zero_grad();
+    p.clear_grad();
   }
 }
 

@@ -157,6 +157,7 @@ TEST_CASE("step() updates in place under no-grad: no graph node is recorded") {
     CHECK(theta[0].is_same(opt->parameters()[0]));
     CHECK_FALSE(nn_test::same_bits(theta[0].data(), q.start[0]));
     opt->zero_grad();
+    CHECK_FALSE(theta[0].has_grad());  // cleared, not zero-filled: the next pass stores its own
     CHECK(xt::all(xt::equal(theta[1].grad(), 0.0)));
   }
 }

@@ -71,6 +71,10 @@ class Value {
   bool has_grad() const;
   /// Sets the gradient to zero, keeping its buffer for the next pass.
   void zero_grad() const;
+  /// Drops the gradient: has_grad() turns false, grad() reads zeros again, and the next backward
+  /// pass stores its gradient here as it arrives instead of adding it to zeros (one pass over
+  /// the buffer fewer; what optimizers' zero_grad() does).
+  void clear_grad() const;
 
   const Shape& shape() const;
   /// Number of axes (0 for a scalar).

@@ -2,6 +2,7 @@
 
 #include <xtensor/xbroadcast.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,10 @@ namespace {
 // g summed over its leading axes down to its trailing `block` elements: the bias gradient case,
 // (n, k) → (k) or (1, k), as one contiguous pass per row.
 Tensor sum_rows(const Tensor& g, const Shape& shape, std::size_t block) {
-  Tensor out = xt::zeros<double>(shape);
+  Tensor out = Tensor::from_shape(shape);
   double* dst = out.data();
   const double* src = g.data();
+  std::fill_n(dst, block, 0.0);
   for (std::size_t row = 0, rows = g.size() / block; row < rows; ++row, src += block) {
     for (std::size_t j = 0; j < block; ++j) {
       dst[j] += src[j];

@@ -101,9 +101,14 @@ Value linear(const Value& x, const Value& w, const Value& b) {
   Tensor out = Tensor::from_shape(linear_shape(x.shape(), w.shape(), b.shape()));
   const Mat mx = left(x.shape());
   const std::size_t n = w.shape()[1];
-  const double* bias = b.data().data();
-  for (std::size_t r = 0; r < mx.rows; ++r) {
-    std::copy(bias, bias + n, out.data() + r * n);
+  // The bias into every row: one row copied, then the filled rows copied onto the next ones,
+  // doubling each time — log₂(rows) copies instead of one per row (a small layer's rows are
+  // shorter than a copy call's own cost).
+  double* o = out.data();
+  const std::size_t total = mx.rows * n;
+  std::copy_n(b.data().data(), std::min(n, total), o);
+  for (std::size_t filled = n; filled < total; filled *= 2) {
+    std::copy_n(o, std::min(filled, total - filled), o + filled);
   }
   gemm(false, false, mx.rows, n, mx.cols, x.data().data(), w.data().data(), out.data(), 1.0);
   return record_op("linear", std::move(out), {x, w, b}, [mx, n](const Tensor& g, const Tensor&, Inputs in) -> Grads {

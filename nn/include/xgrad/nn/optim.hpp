@@ -25,7 +25,8 @@ class Optimizer {
 
   /// One update of every parameter from its current gradient.
   virtual void step() = 0;
-  /// Zeroes every parameter's gradient.
+  /// Clears every parameter's gradient (Value::clear_grad): it reads as zeros, and the next
+  /// backward pass stores each gradient as it arrives rather than adding it to zeros.
   void zero_grad() const;
 
   double lr() const { return lr_; }
