@@ -6,6 +6,7 @@
 #include "tensor_string.hpp"
 
 #include <latch>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -280,4 +281,31 @@ TEST_CASE("NoGradGuard is per thread") {
     CHECK(enabled_here);
     CHECK(recorded_here);
   }
+}
+
+TEST_CASE("live_nodes counts every thread's nodes, wherever they are destroyed") {
+  const std::size_t before = xgrad::live_nodes();
+  std::optional<Value> made_there;
+  std::thread([&] {
+    made_there = Value{1.0}.set_requires_grad() * 2.0;  // two nodes, made on a thread that then ends
+    CHECK(xgrad::live_nodes() == before + 2);
+  }).join();
+  CHECK(xgrad::live_nodes() == before + 2);
+  std::optional<Value> made_here = Value{3.0}.set_requires_grad() + 1.0;
+  CHECK(xgrad::live_nodes() == before + 4);
+  std::latch made(1);
+  std::latch counted(1);
+  std::thread other([&] {
+    const Value alive = Value{4.0};
+    made_here.reset();  // destroys the two nodes made on the main thread
+    made.count_down();
+    counted.wait();  // `alive` is still held while the main thread counts
+  });
+  made.wait();
+  CHECK(xgrad::live_nodes() == before + 3);
+  counted.count_down();
+  other.join();
+  CHECK(xgrad::live_nodes() == before + 2);
+  made_there.reset();  // destroyed here, made on the thread that ended
+  CHECK(xgrad::live_nodes() == before);
 }
