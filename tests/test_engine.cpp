@@ -236,3 +236,19 @@ TEST_CASE("micrograd's README expression gives the published values") {
   CHECK(std::abs(a.grad()() - 138.8338) < 1e-4);
   CHECK(std::abs(b.grad()() - 645.5773) < 1e-4);
 }
+
+TEST_CASE("record_op takes its result as a temporary, an expression, a moved tensor, or a copy") {
+  const Value x = param(Tensor{1.0, 2.0});
+  auto step = [](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads { return {g * 1.0}; };
+  const Tensor kept{5.0, 6.0};
+  Tensor moved{7.0, 8.0};
+  const Value from_expression = xgrad::record_op("e", x.data() + 1.0, {x}, step);
+  const Value from_temporary = xgrad::record_op("t", Tensor{3.0, 4.0}, {x}, step);
+  const Value from_copy = xgrad::record_op("c", kept, {x}, step);
+  const Value from_move = xgrad::record_op("m", std::move(moved), {x}, step);
+  CHECK(from_expression.data() == Tensor{2.0, 3.0});
+  CHECK(from_temporary.data() == Tensor{3.0, 4.0});
+  CHECK(from_copy.data() == Tensor{5.0, 6.0});
+  CHECK(kept == Tensor{5.0, 6.0});  // the lvalue was copied, not taken
+  CHECK(from_move.data() == Tensor{7.0, 8.0});
+}

@@ -122,8 +122,7 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
     if (!node->grad) {
       continue;  // no gradient reached it (every consumer declared it constant)
     }
-    Tensor grad_out = std::move(*node->grad);
-    node->grad.reset();
+    Tensor& grad_out = *node->grad;
     if (node->retains_grad) {
       if (node->retained_grad) {
         xt::noalias(*node->retained_grad) += grad_out;
@@ -131,7 +130,10 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
         node->retained_grad = std::make_unique<Tensor>(grad_out);
       }
     }
+    // The step receives the slot's tensor itself (moving a Tensor out first would cost as much
+    // as building a small one); the slot is emptied right after, whatever the step took from it.
     Grads grads = node->backward(std::move(grad_out));
+    node->grad.reset();
     std::span<const Value> inputs = node->inputs.span();
     if (grads.size() != inputs.size()) {
       throw graph_error(std::string(node->op) + ": backward returned " + std::to_string(grads.size()) +

@@ -41,8 +41,11 @@ namespace xgrad {
 /// `backward(const Tensor& grad_out, const Tensor& out, Inputs inputs) -> Grads`.
 /// When grad mode is off or no input requires grad, returns a plain leaf instead.
 /// `name` must outlive the graph (a string literal).
+/// `out` is taken by rvalue reference so that the result moves into the node once: pass a
+/// temporary, an xtensor expression, or `std::move(t)`; an lvalue goes to the overload below,
+/// which copies it.
 template <class F>
-Value record_op(const char* name, Tensor out, std::span<const Value> inputs, F&& backward) {
+Value record_op(const char* name, Tensor&& out, std::span<const Value> inputs, F&& backward) {
   static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, Tensor&&, const Tensor&, Inputs>,
                 "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
   if (anomaly_detection_enabled()) {
@@ -72,9 +75,22 @@ std::optional<Tensor> grad_for(const Value& input, F&& make) {
 
 /// @overload
 template <class F>
-Value record_op(const char* name, Tensor out, std::initializer_list<Value> inputs, F&& backward) {
+Value record_op(const char* name, Tensor&& out, std::initializer_list<Value> inputs, F&& backward) {
   return record_op(name, std::move(out), std::span<const Value>(inputs.begin(), inputs.size()),
                    std::forward<F>(backward));
+}
+
+/// @overload
+/// Records a copy of `out`.
+template <class F>
+Value record_op(const char* name, const Tensor& out, std::span<const Value> inputs, F&& backward) {
+  return record_op(name, Tensor(out), inputs, std::forward<F>(backward));
+}
+
+/// @overload
+template <class F>
+Value record_op(const char* name, const Tensor& out, std::initializer_list<Value> inputs, F&& backward) {
+  return record_op(name, Tensor(out), std::span<const Value>(inputs.begin(), inputs.size()), std::forward<F>(backward));
 }
 
 }  // namespace xgrad
