@@ -10,20 +10,23 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace xgrad {
 
 /// A plain n-dimensional array of doubles (row-major): the data and gradient of every Value.
 /// An xtensor array whose elements come from buffer_allocator (large buffers are reused from
 /// step to step, see allocator.hpp); it converts to and from any other xtensor expression.
-/// Its shape and strides are small vectors that do not zero what they are about to overwrite:
-/// xtensor sizes them before computing them, and on the small tensors of a scalar graph or a
-/// small batch that zeroing was a measured share of every op (benchmarks.md).
+/// Its shape, strides and back-strides are std::vectors drawing on the same allocator (small
+/// blocks come from per-thread free lists): moving a Tensor then moves three pointers, where
+/// xtensor's default small-vector shapes copy and swap their inline elements — a graph moves
+/// each result and gradient several times, and that cost more than building it (benchmarks.md).
+/// A 0-d tensor's shape vectors are empty and allocate nothing.
 using Tensor = xt::xarray_container<xt::uvector<double, buffer_allocator<double>>, xt::layout_type::row_major,
-                                    xt::svector<std::size_t, 4, std::allocator<std::size_t>, false>>;
+                                    std::vector<std::size_t, buffer_allocator<std::size_t>>>;
 
 /// The sizes of a tensor along each axis; `Shape{}` is a 0-d (scalar) shape, `Shape{3, 4}` a
-/// 3×4 one. `Shape(n)` leaves its n sizes unset, to be filled; `Shape(n, 1)` sets them.
+/// 3×4 one.
 using Shape = Tensor::shape_type;
 
 /// Formats a shape the way every error message shows it: `(3,4)`, `(5)`, `()` for 0-d.
