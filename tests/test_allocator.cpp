@@ -140,6 +140,13 @@ TEST_CASE("small blocks: a freed block serves the next request of its size class
   }
   CHECK(s.small_kept_bytes == 112);
   CHECK(b == a);
+  // An empty request still gets a block that can hold the free list's link.
+  void* empty = allocate_small(0);
+  free_small(empty, 0);
+  CHECK(xgrad::buffer_cache_stats().small_kept_bytes == 16);
+  CHECK(allocate_small(16) == empty);
+  free_small(empty, 16);
+  xgrad::release_buffer_cache();
   CHECK(xgrad::buffer_cache_stats().small_kept_bytes == 0);
   // Another thread has lists of its own: a block it frees is not offered here.
   void* c = nullptr;

@@ -97,15 +97,18 @@ constexpr std::size_t kCoarseStep = 256;  // ... then 256 bytes apart up to 16 K
 constexpr std::size_t kClasses = kFineMax / kFineStep + (small_block_max_bytes - kFineMax) / kCoarseStep + 1;
 constexpr std::size_t kKeptPerThread = std::size_t{4} << 20;  // free bytes a thread holds at most
 
+// A request for 0 bytes (an empty tensor's buffer) gets the smallest class: a free block must
+// hold the list's link.
 constexpr std::size_t class_of(std::size_t bytes) {
-  return bytes <= kFineMax ? (bytes + kFineStep - 1) / kFineStep
-                           : kFineMax / kFineStep + (bytes - kFineMax + kCoarseStep - 1) / kCoarseStep;
+  return bytes == 0          ? 1
+         : bytes <= kFineMax ? (bytes + kFineStep - 1) / kFineStep
+                             : kFineMax / kFineStep + (bytes - kFineMax + kCoarseStep - 1) / kCoarseStep;
 }
 constexpr std::size_t class_bytes(std::size_t c) {
   return c <= kFineMax / kFineStep ? c * kFineStep : kFineMax + (c - kFineMax / kFineStep) * kCoarseStep;
 }
 static_assert(class_of(small_block_max_bytes) == kClasses - 1 && class_bytes(kClasses - 1) == small_block_max_bytes);
-static_assert(class_bytes(class_of(1025)) == 1280 && class_bytes(class_of(8)) == 16);
+static_assert(class_bytes(class_of(1025)) == 1280 && class_bytes(class_of(8)) == 16 && class_bytes(class_of(0)) == 16);
 
 struct FreeBlock {
   FreeBlock* next;
