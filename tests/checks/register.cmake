@@ -54,7 +54,7 @@ if(XGRAD_CHECK_VALGRIND)
   # workers for valgrind (which runs one thread at a time) to schedule. The deep-graph tests
   # build chains of 200,000 nodes instead of 1,000,000: memcheck is about 40 times slower, and
   # depth adds no code path (stack safety at full depth is checked natively and sanitized).
-  # XGRAD_BUFFER_CACHE=0: every Tensor buffer is freed at once instead of kept for reuse
+  # XGRAD_BUFFER_CACHE=0: every Tensor buffer and graph node is freed at once instead of kept for reuse
   # (xgrad/allocator.hpp), so that memcheck sees a use after free of a large buffer too.
   set(xgrad_memcheck_env OPENBLAS_NUM_THREADS=1 XGRAD_DEEP_CHAIN_NODES=200000 XGRAD_BUFFER_CACHE=0)
   set(xgrad_memcheck_work ${CMAKE_CURRENT_BINARY_DIR}/checks/valgrind)
@@ -115,10 +115,10 @@ if(XGRAD_CHECK_VALGRIND)
 
   # The core test binary.
   xgrad_memcheck_doctest(xgrad_tests)
-  # Its allocator tests once more with reuse on: every block the caches and the per-thread lists
-  # keep must still be freed when its thread ends and at exit.
-  add_test(NAME valgrind.xgrad_tests.test_allocator.reuse
-           COMMAND ${xgrad_memcheck} $<TARGET_FILE:xgrad_tests> --source-file=*/test_allocator.cpp --no-version)
+  # The whole binary once more with reuse on: every block the cache and the per-thread lists
+  # hand out again must be used within its size, and every block they keep must still be freed
+  # when its thread ends and at exit.
+  add_test(NAME valgrind.xgrad_tests.reuse COMMAND ${xgrad_memcheck} $<TARGET_FILE:xgrad_tests> --no-version)
 
   get_property(xgrad_memcheck_tests DIRECTORY PROPERTY TESTS)
   list(FILTER xgrad_memcheck_tests INCLUDE REGEX "^valgrind\\.")
@@ -128,5 +128,5 @@ if(XGRAD_CHECK_VALGRIND)
     # matched no test case.
     FAIL_REGULAR_EXPRESSION "ERROR SUMMARY: [1-9]|in use at exit: [1-9]|test cases: +0 [|]")
   list(FILTER xgrad_memcheck_env EXCLUDE REGEX "^XGRAD_BUFFER_CACHE=")
-  set_tests_properties(valgrind.xgrad_tests.test_allocator.reuse PROPERTIES ENVIRONMENT "${xgrad_memcheck_env}")
+  set_tests_properties(valgrind.xgrad_tests.reuse PROPERTIES ENVIRONMENT "${xgrad_memcheck_env}")
 endif()
