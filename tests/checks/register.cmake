@@ -54,8 +54,8 @@ if(XGRAD_CHECK_VALGRIND)
   # workers for valgrind (which runs one thread at a time) to schedule. The deep-graph tests
   # build chains of 200,000 nodes instead of 1,000,000: memcheck is about 40 times slower, and
   # depth adds no code path (stack safety at full depth is checked natively and sanitized).
-  # XGRAD_BUFFER_CACHE=0: every Tensor buffer and graph node is freed at once instead of kept for reuse
-  # (xgrad/allocator.hpp), so that memcheck sees a use after free of a large buffer too.
+  # XGRAD_BUFFER_CACHE=0: every Tensor buffer and graph node is freed at once instead of kept
+  # for reuse (xgrad/allocator.hpp), so that memcheck sees a use after free of any of them.
   set(xgrad_memcheck_env OPENBLAS_NUM_THREADS=1 XGRAD_DEEP_CHAIN_NODES=200000 XGRAD_BUFFER_CACHE=0)
   set(xgrad_memcheck_work ${CMAKE_CURRENT_BINARY_DIR}/checks/valgrind)
 
