@@ -90,30 +90,36 @@ Value square(const Value& a) {
 // A double operand stays a number inside the op's backward step rather than becoming a constant
 // leaf: a node, a 0-d tensor and a discarded gradient fewer per use. On the scalar graph, where
 // `y - label` and `loss * 0.5` are a large share of the ops, that is measured in benchmarks.md.
+
+namespace {
+
+// Records `out`, computed from `a` and a number, whose derivative is the constant `slope`: the
+// step scales the incoming gradient in place (and leaves it as it is for a slope of 1).
+Value with_slope(const char* name, Tensor&& out, const Value& a, double slope) {
+  return record_op(name, std::move(out), {a}, [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
+    if (slope != 1.0) {
+      g *= slope;
+    }
+    return {std::move(g)};
+  });
+}
+
+}  // namespace
+
 Value add(const Value& a, double c) {
-  return record_op("add", map(a.data(), [c](double x) { return x + c; }), {a},
-                   [](Tensor&& g, const Tensor&, Inputs) -> Grads { return {std::move(g)}; });  // ∂/∂a = 1
+  return with_slope("add", map(a.data(), [c](double x) { return x + c; }), a, 1.0);  // ∂/∂a = 1
 }
 
 Value sub(const Value& a, double c) {
-  return record_op("sub", map(a.data(), [c](double x) { return x - c; }), {a},
-                   [](Tensor&& g, const Tensor&, Inputs) -> Grads { return {std::move(g)}; });  // ∂/∂a = 1
+  return with_slope("sub", map(a.data(), [c](double x) { return x - c; }), a, 1.0);  // ∂/∂a = 1
 }
 
 Value sub(double c, const Value& a) {
-  return record_op("sub", map(a.data(), [c](double x) { return c - x; }), {a},
-                   [](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                     g *= -1.0;  // ∂(c − a)/∂a = −1
-                     return {std::move(g)};
-                   });
+  return with_slope("sub", map(a.data(), [c](double x) { return c - x; }), a, -1.0);  // ∂(c − a)/∂a = −1
 }
 
 Value mul(const Value& a, double c) {
-  return record_op("mul", map(a.data(), [c](double x) { return x * c; }), {a},
-                   [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                     g *= c;  // ∂(a·c)/∂a = c
-                     return {std::move(g)};
-                   });
+  return with_slope("mul", map(a.data(), [c](double x) { return x * c; }), a, c);  // ∂(a·c)/∂a = c
 }
 
 Value div(const Value& a, double c) {
