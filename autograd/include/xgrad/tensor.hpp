@@ -3,6 +3,7 @@
 /// The plain data type under every Value, its shape type, and xgrad's exception types.
 
 #include <xgrad/allocator.hpp>
+#include <xgrad/small_vector.hpp>
 
 #include <xtensor/xarray.hpp>
 
@@ -17,13 +18,13 @@ namespace xgrad {
 /// A plain n-dimensional array of doubles (row-major): the data and gradient of every Value.
 /// An xtensor array whose elements come from buffer_allocator (large buffers are reused from
 /// step to step, see allocator.hpp); it converts to and from any other xtensor expression.
-/// Its shape, strides and back-strides are std::vectors drawing on the same allocator (small
-/// blocks come from per-thread free lists): moving a Tensor then moves three pointers, where
-/// xtensor's default small-vector shapes copy and swap their inline elements — a graph moves
-/// each result and gradient several times, and that cost more than building it (benchmarks.md).
-/// A 0-d tensor's shape vectors are empty and allocate nothing.
+/// Its shape, strides and back-strides are SmallVectors (small_vector.hpp): up to four
+/// dimensions live inside the tensor, so building one allocates only its elements and moving
+/// one copies a few words and a pointer. (xtensor's own small vector copies and swaps its
+/// inline elements on a move, and std::vector allocates three blocks per tensor; a graph
+/// builds each result and gradient once and moves it several times, see benchmarks.md.)
 using Tensor = xt::xarray_container<xt::uvector<double, buffer_allocator<double>>, xt::layout_type::row_major,
-                                    std::vector<std::size_t, buffer_allocator<std::size_t>>>;
+                                    SmallVector<std::size_t, buffer_allocator<std::size_t>>>;
 
 /// The sizes of a tensor along each axis; `Shape{}` is a 0-d (scalar) shape, `Shape{3, 4}` a
 /// 3×4 one.
