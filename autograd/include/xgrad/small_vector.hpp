@@ -2,8 +2,6 @@
 /// @file
 /// The sequence type of a Tensor's shape, strides and back-strides.
 
-#include <xgrad/allocator.hpp>
-
 #include <algorithm>
 #include <compare>
 #include <cstddef>
