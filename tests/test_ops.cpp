@@ -5,6 +5,7 @@
 
 #include "op_registry.hpp"
 
+#include <xgrad/factory.hpp>
 #include <xgrad/gradcheck.hpp>
 #include <xgrad/ops/elementwise.hpp>
 #include <xgrad/ops/reduction.hpp>
@@ -306,6 +307,30 @@ TEST_CASE("ops: a double on either side of an operator is a constant") {
   y.backward();
   CHECK(x.grad()() == doctest::Approx(-2.0 / 16.0));  // −2/x²
   CHECK_FALSE((2.0 - Value(3.0)).requires_grad());    // no leaf requires grad: nothing is recorded
+}
+
+TEST_CASE("ops: a broadcast operand's gradient sums the rows, for any row length and count") {
+  // Row lengths around the eight-column blocks of the row sum, and enough rows to span several
+  // cache tiles; each column's sum is compared with a direct sum in row order.
+  Generator gen(17);
+  for (const auto& [rows, cols] : std::vector<std::pair<std::size_t, std::size_t>>{
+           {21, 1}, {21, 10}, {3, 8}, {5, 17}, {1, 7}, {3000, 3}, {2, 3000}, {700, 24}}) {
+    CAPTURE(rows);
+    CAPTURE(cols);
+    const Value a = xgrad::uniform({rows, cols}, gen, -1.0, 1.0);
+    const Value b = xgrad::uniform({cols}, gen, -1.0, 1.0).set_requires_grad();
+    const Value b_row = xgrad::uniform({1, cols}, gen, -1.0, 1.0).set_requires_grad();
+    const Tensor seed = xgrad::uniform({rows, cols}, gen, -1.0, 1.0).data();
+    (a + b + b_row).backward(seed);
+    Tensor want = xt::zeros<double>({cols});
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t c = 0; c < cols; ++c) {
+        want(c) += seed(r, c);
+      }
+    }
+    CHECK(mismatch(b.grad(), want) == "");
+    CHECK(mismatch(b_row.grad(), want.reshape({1, cols})) == "");
+  }
 }
 
 }  // namespace

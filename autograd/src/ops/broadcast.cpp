@@ -27,15 +27,39 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
 namespace {
 
 // g summed over its leading axes down to its trailing `block` elements: the bias gradient case,
-// (n, k) → (k) or (1, k), as one contiguous pass per row.
+// (n, k) → (k) or (1, k). Columns are summed eight at a time into local accumulators, which the
+// compiler keeps in registers, over a tile of rows small enough to stay in cache; the last few
+// columns one at a time. Adding each row into `out` in memory instead makes every row wait for
+// the previous row's stores: on a (21,10) or (21,1) gradient that chain took longer than the
+// additions. Each column is still summed row by row, in order.
 Tensor sum_rows(const Tensor& g, const Shape& shape, std::size_t block) {
+  constexpr std::size_t lanes = 8;
+  constexpr std::size_t tile_bytes = 16 * 1024;
   Tensor out = Tensor::from_shape(shape);
   double* dst = out.data();
-  const double* src = g.data();
   std::fill_n(dst, block, 0.0);
-  for (std::size_t row = 0, rows = g.size() / block; row < rows; ++row, src += block) {
-    for (std::size_t j = 0; j < block; ++j) {
-      dst[j] += src[j];
+  const std::size_t rows = g.size() / block;
+  const std::size_t tile = std::max<std::size_t>(1, tile_bytes / (block * sizeof(double)));
+  for (std::size_t first = 0; first < rows; first += tile) {
+    const double* src = g.data() + first * block;
+    const std::size_t count = std::min(tile, rows - first);
+    std::size_t j = 0;
+    for (; j + lanes <= block; j += lanes) {
+      double acc[lanes];
+      std::copy_n(dst + j, lanes, acc);
+      for (std::size_t r = 0; r < count; ++r) {
+        for (std::size_t k = 0; k < lanes; ++k) {
+          acc[k] += src[r * block + j + k];
+        }
+      }
+      std::copy_n(acc, lanes, dst + j);
+    }
+    for (; j < block; ++j) {
+      double acc = dst[j];
+      for (std::size_t r = 0; r < count; ++r) {
+        acc += src[r * block + j];
+      }
+      dst[j] = acc;
     }
   }
   return out;
