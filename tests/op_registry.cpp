@@ -145,6 +145,8 @@ void add_arithmetic(std::vector<OpSpec>& t) {
                         each_pair(std::divides<>()), {Domain{}, kAwayFromZero}));
   t.push_back(binary_op("pow(a, b)", [](const Value& a, const Value& b) { return xgrad::pow(a, b); },
                         each_pair([](double a, double b) { return std::pow(a, b); }), {kPositive, Domain{}}));
+  t.push_back(binary_op("squared_difference", xgrad::squared_difference,
+                        each_pair([](double a, double b) { return (a - b) * (a - b); })));
   OpSpec maximum = binary_op("maximum", xgrad::maximum, each_pair([](double a, double b) { return std::max(a, b); }),
                              {Domain{.lo = -3.0, .hi = 3.0}});
   maximum.min_gap = 0.02;

@@ -83,7 +83,8 @@ Tensor grad_of(const std::function<Value(const Value&)>& f, const Tensor& x) {
 
 // Every op the registry must hold, by row name, '|'-separated: deleting a row fails the suite.
 const std::string kRequiredOps =
-    "add|sub|mul|div|neg|pow(a, 2)|pow(a, 0.5)|pow(a, b)|maximum|minimum|clamp(-0.5, 0.8)|where|"
+    "add|sub|mul|div|neg|square|squared_difference|pow(a, 2)|pow(a, 0.5)|pow(a, b)|maximum|minimum|clamp(-0.5, "
+    "0.8)|where|"
     "exp|log|sqrt|abs|tanh|sigmoid|relu|leaky_relu|softplus|log_sigmoid|"
     "2.0 - a|1.0 / a|a + 2.0|a - 2.0|3.0 * a|a / 4.0|"
     "sum|sum(axis=0)|sum(axis=1, keepdims)|mean|mean(axis=0)|max|max(axis=-1, keepdims)|matmul|linear|"
@@ -118,7 +119,8 @@ TEST_CASE("op registry: covers every differentiable op and the shapes it must be
   const std::vector<ShapeSet> elementwise = {
       {{}, {}},         {{1}, {1}},    {{5}, {5}},   {{3, 4}, {3, 4}}, {{2, 3, 4}, {2, 3, 4}},
       {{3, 1}, {1, 4}}, {{3, 4}, {4}}, {{}, {2, 3}}, {{0, 3}, {0, 3}}};
-  for (const char* name : {"add", "sub", "mul", "div", "pow(a, b)", "maximum", "minimum", "where"}) {
+  for (const char* name :
+       {"add", "sub", "mul", "div", "squared_difference", "pow(a, b)", "maximum", "minimum", "where"}) {
     const OpSpec* spec = xgrad::tests::find_op(name);
     REQUIRE(spec != nullptr);
     for (const ShapeSet& shapes : elementwise) {

@@ -45,14 +45,13 @@ Value clamped_log1m(const Value& p) {
 
 Value mse_loss(const Value& pred, const Value& target, Reduction reduction) {
   require_same_shape("mse_loss", pred, target);
-  const Value diff = pred - target;
-  return reduce(square(diff), reduction);
+  return reduce(squared_difference(pred, target), reduction);
 }
 
 Value half_mse_loss(const Value& pred, const Value& target) {
   require_same_shape("half_mse_loss", pred, target);
-  const Value diff = pred - target;
-  return sum(square(diff)) * (0.5 / static_cast<double>(pred.size()));  // ½ folded into mean's 1/n: one node fewer
+  return sum(squared_difference(pred, target)) *
+         (0.5 / static_cast<double>(pred.size()));  // ½ folded into mean's 1/n: one node fewer
 }
 
 Value binary_cross_entropy(const Value& p, const Value& y, Reduction reduction) {

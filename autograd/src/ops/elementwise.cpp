@@ -87,6 +87,30 @@ Value square(const Value& a) {
       });
 }
 
+Value squared_difference(const Value& a, const Value& b) {
+  broadcast_shapes("squared_difference", a.shape(), b.shape());
+  return record_op("squared_difference",
+                   zip(a.data(), b.data(), [](const auto& x, const auto& y) { return (x - y) * (x - y); }), {a, b},
+                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+                     // ∂/∂a = 2(a − b), ∂/∂b = −2(a − b): g·2(a − b) in g's buffer, then b's share is its negation
+                     const Tensor& x = in[0].data();
+                     const Tensor& y = in[1].data();
+                     if (x.shape() == y.shape()) {  // g has their shape too: one pass, no temporary
+                       double* gi = g.data();
+                       const double* xi = x.data();
+                       const double* yi = y.data();
+                       for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+                         gi[i] *= 2.0 * (xi[i] - yi[i]);
+                       }
+                     } else {
+                       zip_into(g, zip(x, y, std::minus<>{}), std::multiplies<>{});
+                       g *= 2.0;
+                     }
+                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, y.shape()); });
+                     return {grad_for(in[0], [&] { return sum_to(std::move(g), x.shape()); }), std::move(gb)};
+                   });
+}
+
 // A double operand stays a number inside the op's backward step rather than becoming a constant
 // leaf: a node, a 0-d tensor and a discarded gradient fewer per use. On the scalar graph, where
 // `y - label` and `loss * 0.5` are a large share of the ops, that is measured in benchmarks.md.

@@ -19,6 +19,9 @@ Value div(const Value& a, const Value& b);
 Value neg(const Value& a);
 /// a²;  ∂/∂a = 2a. (`pow(a, 2.0)` gives the same values; square skips the general power.)
 Value square(const Value& a);
+/// (a − b)²;  ∂/∂a = 2(a − b), ∂/∂b = −2(a − b). One node where `square(a - b)` records two:
+/// the MSE losses are built on it.
+Value squared_difference(const Value& a, const Value& b);
 /// aᵖ for a constant p;  ∂/∂a = p·aᵖ⁻¹.
 Value pow(const Value& a, double p);
 /// aᵇ;  ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·ln a (needs a > 0 where b's gradient is wanted).
