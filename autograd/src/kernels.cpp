@@ -69,9 +69,15 @@ inline void sigmoid_body(const double* x, double* y, double* dydx, std::size_t n
   }
   vexp(y, y, n);
   if (dydx == nullptr) {
+    // e·r for x < 0, r otherwise, as an exact sum (one term is 0·finite = +0). Written as a
+    // choice between e·r and r (or between 0.0 and 1.0), GCC 12 kept this loop scalar with a
+    // branch per element ("control flow in loop"): the product may not be computed on the side
+    // that does not need it, as it could raise a floating-point flag. This form vectorises.
     for (std::size_t i = 0; i < n; ++i) {
-      const double r = 1.0 / (1.0 + y[i]);
-      y[i] = x[i] >= 0.0 ? r : y[i] * r;
+      const double e = y[i];
+      const double r = 1.0 / (1.0 + e);
+      const bool negative = x[i] < 0.0;
+      y[i] = negative * (e * r) + !negative * r;
     }
     return;
   }
