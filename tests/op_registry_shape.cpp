@@ -14,6 +14,7 @@
 #include <xtensor/xview.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <numeric>
 #include <string>
@@ -262,6 +263,22 @@ void add_linalg(std::vector<OpSpec>& t) {
                .arity = 3,
                .fn = [](const Values& in) { return xgrad::linear(in[0], in[1], in[2]); },
                .reference = [](const Tensors& t) { return Tensor(matmul_reference(t) + t[2]); },
+               .samples = {{{3, 4}, {4, 5}, {5}},
+                           {{4}, {4, 5}, {5}},
+                           {{1, 1}, {1, 1}, {1}},
+                           {{2, 3}, {3, 1}, {1}},
+                           {{0, 3}, {3, 2}, {2}},
+                           {{3, 0}, {0, 2}, {2}},
+                           {{2, 3}, {3, 0}, {0}}}});
+  t.push_back({.name = "linear_sigmoid",
+               .arity = 3,
+               .fn = [](const Values& in) { return xgrad::linear_sigmoid(in[0], in[1], in[2]); },
+               .reference =
+                   [](const Tensors& t) {
+                     Tensor z = matmul_reference(t) + t[2];
+                     std::transform(z.begin(), z.end(), z.begin(), [](double v) { return 1.0 / (1.0 + std::exp(-v)); });
+                     return z;
+                   },
                .samples = {{{3, 4}, {4, 5}, {5}},
                            {{4}, {4, 5}, {5}},
                            {{1, 1}, {1, 1}, {1}},

@@ -87,7 +87,7 @@ const std::string kRequiredOps =
     "0.8)|where|"
     "exp|log|sqrt|abs|tanh|sigmoid|relu|leaky_relu|softplus|log_sigmoid|"
     "2.0 - a|1.0 / a|a + 2.0|a - 2.0|3.0 * a|a / 4.0|"
-    "sum|sum(axis=0)|sum(axis=1, keepdims)|mean|mean(axis=0)|max|max(axis=-1, keepdims)|matmul|linear|"
+    "sum|sum(axis=0)|sum(axis=1, keepdims)|mean|mean(axis=0)|max|max(axis=-1, keepdims)|matmul|linear|linear_sigmoid|"
     "reshape(-1)|transpose|transpose(2, 0, 1)|slice(axis=-1, 1, 3)|rows(1, 3)|cols(0, 2)|"
     "concat(axis=0)|stack(axis=0)|broadcast_to(2, 3, 4)";
 

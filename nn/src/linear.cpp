@@ -2,6 +2,7 @@
 
 #include <xgrad/ops/elementwise.hpp>
 #include <xgrad/ops/linalg.hpp>
+#include <xgrad/ops/unary.hpp>
 
 namespace xgrad::nn {
 
@@ -16,12 +17,21 @@ Linear::Linear(std::size_t in, std::size_t out, Generator& gen, LinearOptions op
   }
 }
 
-Value Linear::forward(const Value& x) {
+void Linear::check_input(const Value& x) const {
   if (x.dim() == 0 || x.dim() > 2 || x.shape().back() != in_) {
     throw shape_error(describe() + ": input has shape " + shape_str(x.shape()) + ", expected (n," +
                       std::to_string(in_) + ") or (" + std::to_string(in_) + ")");
   }
+}
+
+Value Linear::forward(const Value& x) {
+  check_input(x);
   return has_bias_ ? xgrad::linear(x, weight_, bias_) : xgrad::matmul(x, weight_);
+}
+
+Value Linear::forward_sigmoid(const Value& x) {
+  check_input(x);
+  return has_bias_ ? xgrad::linear_sigmoid(x, weight_, bias_) : xgrad::sigmoid(xgrad::matmul(x, weight_));
 }
 
 std::string Linear::describe() const {

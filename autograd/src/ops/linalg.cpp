@@ -2,6 +2,7 @@
 // flags, never transposed copies.
 #include <xgrad/ops/linalg.hpp>
 
+#include <xgrad/kernels.hpp>
 #include <xgrad/op.hpp>
 
 #include "ops/broadcast.hpp"
@@ -9,6 +10,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <functional>
 #include <string>
 
 namespace xgrad {
@@ -97,13 +99,16 @@ Value matmul(const Value& a, const Value& b) {
   });
 }
 
-Value linear(const Value& x, const Value& w, const Value& b) {
+namespace {
+
+// x·w + b, evaluated. The bias goes into every row first: one row copied, then the filled rows
+// copied onto the next ones, doubling each time — log₂(rows) copies instead of one per row (a
+// small layer's rows are shorter than a copy call's own cost); then one GEMM with β = 1 adds
+// the product.
+Tensor affine(const Value& x, const Value& w, const Value& b) {
   Tensor out = Tensor::from_shape(linear_shape(x.shape(), w.shape(), b.shape()));
   const Mat mx = left(x.shape());
   const std::size_t n = w.shape()[1];
-  // The bias into every row: one row copied, then the filled rows copied onto the next ones,
-  // doubling each time — log₂(rows) copies instead of one per row (a small layer's rows are
-  // shorter than a copy call's own cost).
   double* o = out.data();
   const std::size_t total = mx.rows * n;
   std::copy_n(b.data().data(), std::min(n, total), o);
@@ -111,23 +116,53 @@ Value linear(const Value& x, const Value& w, const Value& b) {
     std::copy_n(o, std::min(filled, total - filled), o + filled);
   }
   gemm(false, false, mx.rows, n, mx.cols, x.data().data(), w.data().data(), out.data(), 1.0);
-  return record_op("linear", std::move(out), {x, w, b}, [mx, n](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    const Tensor& xs = in[0].data();
-    const Tensor& ws = in[1].data();
-    return {grad_for(in[0],
-                     [&] {  // ∂/∂x = G·wᵀ  (m×n · n×k)
-                       Tensor gx = Tensor::from_shape(xs.shape());
-                       gemm(false, true, mx.rows, mx.cols, n, g.data(), ws.data(), gx.data());
-                       return gx;
-                     }),
-            grad_for(in[1],
-                     [&] {  // ∂/∂w = xᵀ·G  (k×m · m×n)
-                       Tensor gw = Tensor::from_shape(ws.shape());
-                       gemm(true, false, mx.cols, n, mx.rows, xs.data(), g.data(), gw.data());
-                       return gw;
-                     }),
-            grad_for(in[2], [&] { return detail::sum_to(g, in[2].shape()); })};  // ∂/∂b = Σ_rows G
-  });
+  return out;
+}
+
+// The gradients of x·w + b for the gradient `g` of its result.
+Grads affine_grads(const Tensor& g, Inputs in) {
+  const Tensor& xs = in[0].data();
+  const Tensor& ws = in[1].data();
+  const Mat mx = left(xs.shape());
+  const std::size_t n = ws.shape()[1];
+  return {grad_for(in[0],
+                   [&] {  // ∂/∂x = G·wᵀ  (m×n · n×k)
+                     Tensor gx = Tensor::from_shape(xs.shape());
+                     gemm(false, true, mx.rows, mx.cols, n, g.data(), ws.data(), gx.data());
+                     return gx;
+                   }),
+          grad_for(in[1],
+                   [&] {  // ∂/∂w = xᵀ·G  (k×m · m×n)
+                     Tensor gw = Tensor::from_shape(ws.shape());
+                     gemm(true, false, mx.cols, n, mx.rows, xs.data(), g.data(), gw.data());
+                     return gw;
+                   }),
+          grad_for(in[2], [&] { return detail::sum_to(g, in[2].shape()); })};  // ∂/∂b = Σ_rows G
+}
+
+}  // namespace
+
+Value linear(const Value& x, const Value& w, const Value& b) {
+  return record_op("linear", affine(x, w, b), {x, w, b},
+                   [](const Tensor& g, const Tensor&, Inputs in) -> Grads { return affine_grads(g, in); });
+}
+
+Value linear_sigmoid(const Value& x, const Value& w, const Value& b) {
+  const Tensor z = affine(x, w, b);
+  Tensor s = Tensor::from_shape(z.shape());
+  const bool record = grad_enabled() && (x.requires_grad() || w.requires_grad() || b.requires_grad());
+  Tensor ds;
+  if (record) {  // σ' from the same exponential, as in sigmoid (unary.cpp)
+    ds = Tensor::from_shape(z.shape());
+    vsigmoid(z.data(), s.data(), ds.data(), z.size());
+  } else {
+    vsigmoid(z.data(), s.data(), z.size());
+  }
+  return record_op("linear_sigmoid", std::move(s), {x, w, b},
+                   [ds = std::move(ds)](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+                     detail::zip_into(g, ds, std::multiplies<>{});  // ∂/∂z = G·σ'(z), then as linear
+                     return affine_grads(g, in);
+                   });
 }
 
 }  // namespace xgrad

@@ -20,4 +20,11 @@ Value matmul(const Value& a, const Value& b);
 /// Throws shape_error naming `linear` and the three shapes if they do not fit.
 Value linear(const Value& x, const Value& w, const Value& b);
 
+/// σ(x·w + b), the sigmoid of `linear`, as one op: the values and gradients of
+/// `sigmoid(linear(x, w, b))`, with one node fewer, and without keeping x·w + b for the
+/// backward pass — the sigmoid's derivative is written in the same pass as its output, and the
+/// backward step multiplies G by it before the three products of `linear`. nn::MLP uses it for
+/// every layer followed by a sigmoid. Shapes and errors as `linear`'s (the message names `linear`).
+Value linear_sigmoid(const Value& x, const Value& w, const Value& b);
+
 }  // namespace xgrad

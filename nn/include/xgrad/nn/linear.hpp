@@ -29,6 +29,10 @@ class Linear : public Module {
 
   /// Throws shape_error, naming the layer, if x's last dimension is not `in`.
   Value forward(const Value& x) override;
+  /// σ(forward(x)): with a bias, one `linear_sigmoid` op — the same values and gradients as
+  /// the Linear and Sigmoid modules in turn, with one node fewer and without keeping x·W + b
+  /// for the backward pass. nn::MLP calls it for every layer that a sigmoid follows.
+  Value forward_sigmoid(const Value& x);
   std::string describe() const override;
 
   const Value& weight() const { return weight_; }
@@ -39,6 +43,9 @@ class Linear : public Module {
   std::size_t out_features() const { return out_; }
 
  private:
+  // Throws shape_error, naming the layer, unless x is (n, in) or (in).
+  void check_input(const Value& x) const;
+
   std::size_t in_;
   std::size_t out_;
   bool has_bias_;

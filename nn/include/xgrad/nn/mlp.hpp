@@ -31,7 +31,9 @@ class MLP : public Module {
   /// Throws value_error for fewer than two sizes or a zero size.
   MLP(const std::vector<std::size_t>& sizes, Generator& gen, MLPOptions options = {});
 
-  Value forward(const Value& x) override { return (*layers_)(x); }
+  /// The layers in turn. A Linear layer followed by a sigmoid runs as one op
+  /// (Linear::forward_sigmoid): the same values and gradients as the modules one by one.
+  Value forward(const Value& x) override;
   std::string describe() const override;
 
   /// The i-th Linear layer (0 = first).
