@@ -115,6 +115,29 @@ TEST_CASE("SmallVector: the std::vector operations xtensor and callers use") {
       v.resize(2);
       CHECK(as_std(v) == std::vector<std::size_t>{0, 0});
     }
+    SUBCASE("assign and resize to four or fewer, inline and once on the heap") {
+      Vec v{1, 2, 3};
+      v.assign(2, 7);  // inline
+      CHECK(as_std(v) == std::vector<std::size_t>{7, 7});
+      v.resize(4, 5);  // inline, keeping what it holds
+      CHECK(as_std(v) == std::vector<std::size_t>{7, 7, 5, 5});
+      const std::vector<std::size_t> three{4, 3, 2};
+      v.assign(three.begin(), three.end());
+      CHECK(as_std(v) == three);
+      CHECK(ledger.allocations == 0);
+      v.assign(6, 1);  // to the heap
+      CHECK(as_std(v) == std::vector<std::size_t>{1, 1, 1, 1, 1, 1});
+      v.assign(3, 9);  // stays on the heap, as std::vector keeps its block
+      CHECK(as_std(v) == std::vector<std::size_t>{9, 9, 9});
+      v.resize(4, 8);
+      CHECK(as_std(v) == std::vector<std::size_t>{9, 9, 9, 8});
+      v.assign(three.begin(), three.end());
+      CHECK(as_std(v) == three);
+      CHECK(v.capacity() > Vec::inline_capacity);
+      CHECK(ledger.allocations == 1);
+      CHECK(v == Vec{4, 3, 2});  // equal elements, one vector on the heap and one inline
+      CHECK(v != Vec{4, 3, 1});
+    }
     SUBCASE("push_back of one of its own elements while growing") {
       Vec v{1, 2, 3, 4};
       v.push_back(v[0]);

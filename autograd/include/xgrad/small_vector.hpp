@@ -80,8 +80,12 @@ class SmallVector {
 
   void assign(size_type n, const T& value) {
     size_ = 0;
-    reserve(n);
-    std::fill_n(data(), n, value);
+    if (n <= inline_capacity && !on_heap()) {
+      fill_inline(value);
+    } else {
+      reserve(n);  // then on the heap: capacity is over the inline one, or was already
+      std::fill_n(store_.heap, n, value);
+    }
     size_ = static_cast<std::uint32_t>(n);
   }
   template <class It, class = std::enable_if_t<!std::is_integral_v<It>>>
@@ -89,8 +93,17 @@ class SmallVector {
     size_ = 0;
     if constexpr (std::is_base_of_v<std::forward_iterator_tag, typename std::iterator_traits<It>::iterator_category>) {
       const auto n = static_cast<size_type>(std::distance(first, last));
-      reserve(n);
-      std::copy(first, last, data());
+      if (n <= inline_capacity && !on_heap()) {
+        for (size_type k = 0; k < inline_capacity; ++k, ++first) {  // unrolled: no library call
+          if (k == n) {
+            break;
+          }
+          store_.local[k] = *first;
+        }
+      } else {
+        reserve(n);
+        std::copy(first, last, store_.heap);
+      }
       size_ = static_cast<std::uint32_t>(n);
     } else {
       for (; first != last; ++first) {
@@ -135,8 +148,16 @@ class SmallVector {
   void resize(size_type n, const T& value) {
     if (n > size_) {
       const T copy = value;  // `value` may be one of the elements, which growing moves
-      reserve(n);
-      std::fill(data() + size_, data() + n, copy);
+      if (n <= inline_capacity && !on_heap()) {
+        for (size_type k = 0; k < inline_capacity; ++k) {  // unrolled: no library call
+          if (k >= size_) {
+            store_.local[k] = copy;
+          }
+        }
+      } else {
+        reserve(n);
+        std::fill(store_.heap + size_, store_.heap + n, copy);
+      }
     }
     size_ = static_cast<std::uint32_t>(n);
   }
@@ -179,7 +200,15 @@ class SmallVector {
   allocator_type get_allocator() const noexcept { return Alloc{}; }
 
   friend bool operator==(const SmallVector& a, const SmallVector& b) noexcept {
-    return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
+    if (a.size_ != b.size_) {
+      return false;
+    }
+    for (size_type k = 0; k < a.size_; ++k) {  // a loop, not std::equal's memcmp call: shapes are short
+      if (a[k] != b[k]) {
+        return false;
+      }
+    }
+    return true;
   }
   friend auto operator<=>(const SmallVector& a, const SmallVector& b) noexcept {
     return std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end());
@@ -196,6 +225,15 @@ class SmallVector {
   };
 
   bool on_heap() const noexcept { return capacity_ > inline_capacity; }
+
+  // Every inline slot set to `value`, in a loop of constant length that the compiler unrolls
+  // into a few stores: a fill of the exact count becomes a call to memset, which costs more than
+  // the stores it makes. (Tensor's strides are made this way, as zeros, for every tensor.)
+  void fill_inline(const T& value) noexcept {
+    for (size_type k = 0; k < inline_capacity; ++k) {
+      store_.local[k] = value;
+    }
+  }
 
   size_type checked(size_type i) const {
     if (i >= size_) {
