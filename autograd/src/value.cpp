@@ -11,13 +11,13 @@ namespace {
 
 std::atomic<std::size_t> live_node_count{0};
 
-// Drops one reference to `node`, destroying every node that no longer has an owner. Iterative:
-// a node's inputs are taken out before it is deleted, so destroying a million-node chain uses
-// constant stack.
-void release_reference(detail::Node* node) noexcept {
-  if (node == nullptr || --node->refs != 0) {
-    return;
-  }
+}  // namespace
+
+namespace detail {
+
+// Iterative: a node's inputs are taken out before it is deleted, so destroying a million-node
+// chain uses constant stack.
+void destroy_unowned(Node* node) noexcept {
   std::vector<detail::Node*> pending;
   detail::Node* current = node;
   while (current != nullptr) {
@@ -36,6 +36,10 @@ void release_reference(detail::Node* node) noexcept {
     }
   }
 }
+
+}  // namespace detail
+
+namespace {
 
 // Appends elements [offset, offset + extent of axis..] of `t` in numpy's nested-bracket form.
 void print_axis(std::ostream& os, const Tensor& t, std::size_t axis, std::size_t& offset) {
@@ -107,28 +111,6 @@ Value::Value(std::initializer_list<std::initializer_list<double>> rows) : Value(
 Value::Value(std::initializer_list<std::initializer_list<std::initializer_list<double>>> blocks)
     : Value(Tensor(blocks)) {}
 
-Value::Value(const Value& other) noexcept : node_(other.node_) {
-  if (node_ != nullptr) {
-    ++node_->refs;
-  }
-}
-Value::Value(Value&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
-Value& Value::operator=(const Value& other) noexcept {
-  Value copy(other);
-  std::swap(node_, copy.node_);
-  return *this;
-}
-Value& Value::operator=(Value&& other) noexcept {
-  std::swap(node_, other.node_);
-  return *this;
-}
-Value::~Value() { release_reference(node_); }
-
-detail::Node* Value::release() noexcept { return std::exchange(node_, nullptr); }
-
-const Tensor& Value::data() const { return node_->data; }
-Tensor& Value::mutable_data() const { return node_->data; }
-
 const Tensor& Value::grad() const { return mutable_grad(); }
 
 Tensor& Value::mutable_grad() const {
@@ -164,18 +146,12 @@ void Value::clear_grad() const {
   }
 }
 
-const Shape& Value::shape() const { return node_->data.shape(); }
-std::size_t Value::dim() const { return node_->data.dimension(); }
-std::size_t Value::size() const { return node_->data.size(); }
-
 double Value::item() const {
   if (size() != 1) {
     throw value_error("item: needs a value with exactly one element, got shape " + shape_str(shape()));
   }
   return node_->data.data()[0];
 }
-
-bool Value::requires_grad() const { return node_->requires_grad; }
 
 const Value& Value::set_requires_grad(bool on) const {
   if (!node_->is_leaf) {
@@ -186,8 +162,6 @@ const Value& Value::set_requires_grad(bool on) const {
   return *this;
 }
 
-bool Value::is_leaf() const { return node_->is_leaf; }
-
 void Value::retain_grad() const {
   if (!node_->is_leaf) {
     node_->retains_grad = true;
@@ -196,7 +170,6 @@ void Value::retain_grad() const {
 
 Value Value::detach() const { return Value(Tensor(node_->data)); }
 
-const char* Value::op() const { return node_->op; }
 std::span<const Value> Value::inputs() const { return node_->inputs.span(); }
 const std::string& Value::label() const { return node_->label; }
 const Value& Value::set_label(std::string label) const {

@@ -91,4 +91,44 @@ class OpNode final : public Node {
   std::optional<F> fn_;
 };
 
+// Deletes `node`, whose last reference is gone, and every input that this leaves unowned.
+void destroy_unowned(Node* node) noexcept;
+
 }  // namespace xgrad::detail
+
+namespace xgrad {
+
+// The handle's members used on every op, inline: each is a few instructions, less than a call.
+
+inline Value::Value(const Value& other) noexcept : node_(other.node_) {
+  if (node_ != nullptr) {
+    ++node_->refs;
+  }
+}
+inline Value::Value(Value&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
+inline Value& Value::operator=(const Value& other) noexcept {
+  Value copy(other);
+  std::swap(node_, copy.node_);
+  return *this;
+}
+inline Value& Value::operator=(Value&& other) noexcept {
+  std::swap(node_, other.node_);
+  return *this;
+}
+inline Value::~Value() {
+  if (node_ != nullptr && --node_->refs == 0) {
+    detail::destroy_unowned(node_);
+  }
+}
+inline detail::Node* Value::release() noexcept { return std::exchange(node_, nullptr); }
+
+inline const Tensor& Value::data() const { return node_->data; }
+inline Tensor& Value::mutable_data() const { return node_->data; }
+inline const Shape& Value::shape() const { return node_->data.shape(); }
+inline std::size_t Value::dim() const { return node_->data.dimension(); }
+inline std::size_t Value::size() const { return node_->data.size(); }
+inline bool Value::requires_grad() const { return node_->requires_grad; }
+inline bool Value::is_leaf() const { return node_->is_leaf; }
+inline const char* Value::op() const { return node_->op; }
+
+}  // namespace xgrad
