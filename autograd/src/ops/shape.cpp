@@ -112,11 +112,15 @@ Value transpose(const Value& x, const std::vector<std::size_t>& perm) {
                    });
 }
 
-Value slice(const Value& x, std::ptrdiff_t axis, std::size_t start, std::size_t stop) {
-  const std::size_t ax = detail::normalize_axis("slice", axis, x.dim());
+namespace {
+
+// slice, with errors that name `op`: rows and cols are slices of a fixed axis, and a caller of
+// rows should read "rows:" in the message, not the name of the op it is built on.
+Value slice_as(const char* op, const Value& x, std::ptrdiff_t axis, std::size_t start, std::size_t stop) {
+  const std::size_t ax = detail::normalize_axis(op, axis, x.dim());
   if (start > stop || stop > x.shape()[ax]) {
-    throw value_error("slice: range [" + std::to_string(start) + ", " + std::to_string(stop) + ") is outside axis " +
-                      std::to_string(ax) + " of shape " + shape_str(x.shape()));
+    throw value_error(std::string(op) + ": range [" + std::to_string(start) + ", " + std::to_string(stop) +
+                      ") is outside axis " + std::to_string(ax) + " of shape " + shape_str(x.shape()));
   }
   return record_op("slice", take_block(x.data(), ax, start, stop - start), {x},
                    [ax, start](const Tensor& g, const Tensor&, Inputs in) -> Grads {
@@ -126,8 +130,14 @@ Value slice(const Value& x, std::ptrdiff_t axis, std::size_t start, std::size_t 
                    });
 }
 
-Value rows(const Value& x, std::size_t start, std::size_t stop) { return slice(x, 0, start, stop); }
-Value cols(const Value& x, std::size_t start, std::size_t stop) { return slice(x, 1, start, stop); }
+}  // namespace
+
+Value slice(const Value& x, std::ptrdiff_t axis, std::size_t start, std::size_t stop) {
+  return slice_as("slice", x, axis, start, stop);
+}
+
+Value rows(const Value& x, std::size_t start, std::size_t stop) { return slice_as("rows", x, 0, start, stop); }
+Value cols(const Value& x, std::size_t start, std::size_t stop) { return slice_as("cols", x, 1, start, stop); }
 
 Value concat(const std::vector<Value>& values, std::ptrdiff_t axis) {
   if (values.empty()) {
