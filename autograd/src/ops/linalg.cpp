@@ -111,9 +111,13 @@ Tensor affine(const Value& x, const Value& w, const Value& b) {
   const std::size_t n = w.shape()[1];
   double* o = out.data();
   const std::size_t total = mx.rows * n;
-  std::copy_n(b.data().data(), std::min(n, total), o);
-  for (std::size_t filled = n; filled < total; filled *= 2) {
-    std::copy_n(o, std::min(filled, total - filled), o + filled);
+  if (n == 1) {  // one output per row (the lab's last layer): a fill, no copy calls
+    std::fill_n(o, total, b.data()(0));
+  } else {
+    std::copy_n(b.data().data(), std::min(n, total), o);
+    for (std::size_t filled = n; filled < total; filled *= 2) {
+      std::copy_n(o, std::min(filled, total - filled), o + filled);
+    }
   }
   gemm(false, false, mx.rows, n, mx.cols, x.data().data(), w.data().data(), out.data(), 1.0);
   return out;
