@@ -259,17 +259,15 @@ void add_linalg(std::vector<OpSpec>& t) {
                            {{0, 3}, {3, 2}},
                            {{3, 0}, {0, 2}},
                            {{2, 3}, {3, 0}}}});
+  // x (m,k) or (k), w (k,n), b (n): one row, one column, empty axes.
+  const std::vector<ShapeSet> linear_samples = {{{3, 4}, {4, 5}, {5}}, {{4}, {4, 5}, {5}},    {{1, 1}, {1, 1}, {1}},
+                                                {{2, 3}, {3, 1}, {1}}, {{0, 3}, {3, 2}, {2}}, {{3, 0}, {0, 2}, {2}},
+                                                {{2, 3}, {3, 0}, {0}}};
   t.push_back({.name = "linear",
                .arity = 3,
                .fn = [](const Values& in) { return xgrad::linear(in[0], in[1], in[2]); },
                .reference = [](const Tensors& t) { return Tensor(matmul_reference(t) + t[2]); },
-               .samples = {{{3, 4}, {4, 5}, {5}},
-                           {{4}, {4, 5}, {5}},
-                           {{1, 1}, {1, 1}, {1}},
-                           {{2, 3}, {3, 1}, {1}},
-                           {{0, 3}, {3, 2}, {2}},
-                           {{3, 0}, {0, 2}, {2}},
-                           {{2, 3}, {3, 0}, {0}}}});
+               .samples = linear_samples});
   t.push_back({.name = "linear_sigmoid",
                .arity = 3,
                .fn = [](const Values& in) { return xgrad::linear_sigmoid(in[0], in[1], in[2]); },
@@ -279,13 +277,7 @@ void add_linalg(std::vector<OpSpec>& t) {
                      std::transform(z.begin(), z.end(), z.begin(), [](double v) { return 1.0 / (1.0 + std::exp(-v)); });
                      return z;
                    },
-               .samples = {{{3, 4}, {4, 5}, {5}},
-                           {{4}, {4, 5}, {5}},
-                           {{1, 1}, {1, 1}, {1}},
-                           {{2, 3}, {3, 1}, {1}},
-                           {{0, 3}, {3, 2}, {2}},
-                           {{3, 0}, {0, 2}, {2}},
-                           {{2, 3}, {3, 0}, {0}}}});
+               .samples = linear_samples});
 }
 
 void add_shape_ops(std::vector<OpSpec>& t) {

@@ -207,6 +207,19 @@ TEST_CASE("a NoGradGuard result is a constant in a later graph") {
   CHECK(a.grad()() == 9.0);
 }
 
+TEST_CASE("will_record: grad mode on and an input that requires grad, as record_op decides") {
+  const Value a = param(Tensor(3.0));
+  const Value data(Tensor(2.0));
+  CHECK(xgrad::will_record({a}));
+  CHECK(xgrad::will_record({data, a}));
+  CHECK_FALSE(xgrad::will_record({data}));
+  CHECK_FALSE(xgrad::will_record({}));
+  CHECK((a * data).inputs().size() == 2);  // recorded, as will_record said
+  const xgrad::NoGradGuard guard;
+  CHECK_FALSE(xgrad::will_record({a}));
+  CHECK((a * data).is_leaf());  // not recorded, as will_record said
+}
+
 TEST_CASE("micrograd's sanity check") {
   const Value x = param(Tensor(-4.0));
   const Value z = 2.0 * x + 2.0 + x;

@@ -37,6 +37,26 @@
 
 namespace xgrad {
 
+/// Whether an op on `inputs` records a node: grad mode is on and at least one input requires
+/// grad. A forward pass that computes something only its backward step needs (a derivative to
+/// save) can skip it otherwise.
+inline bool will_record(std::span<const Value> inputs) {
+  if (!grad_enabled()) {
+    return false;
+  }
+  for (const Value& v : inputs) {
+    if (v.requires_grad()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// @overload
+inline bool will_record(std::initializer_list<Value> inputs) {
+  return will_record(std::span<const Value>(inputs.begin(), inputs.size()));
+}
+
 /// Records `out` as the result of op `name` applied to `inputs`, with its backward step
 /// `backward(const Tensor& grad_out, const Tensor& out, Inputs inputs) -> Grads`.
 /// When grad mode is off or no input requires grad, returns a plain leaf instead.
@@ -51,13 +71,7 @@ Value record_op(const char* name, Tensor&& out, std::span<const Value> inputs, F
   if (anomaly_detection_enabled()) {
     detail::check_forward(name, out, inputs);
   }
-  bool record = false;
-  if (grad_enabled()) {
-    for (const Value& v : inputs) {
-      record = record || v.requires_grad();
-    }
-  }
-  if (!record) {
+  if (!will_record(inputs)) {
     return Value(std::move(out));
   }
   return Value::adopt(new detail::OpNode<std::decay_t<F>>(std::move(out), name, inputs, std::forward<F>(backward)));

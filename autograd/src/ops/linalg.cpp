@@ -2,10 +2,10 @@
 // flags, never transposed copies.
 #include <xgrad/ops/linalg.hpp>
 
-#include <xgrad/kernels.hpp>
 #include <xgrad/op.hpp>
 
 #include "ops/broadcast.hpp"
+#include "ops/sigmoid.hpp"
 
 #include <cblas.h>
 
@@ -152,18 +152,9 @@ Value linear(const Value& x, const Value& w, const Value& b) {
 }
 
 Value linear_sigmoid(const Value& x, const Value& w, const Value& b) {
-  const Tensor z = affine(x, w, b);
-  Tensor s = Tensor::from_shape(z.shape());
-  const bool record = grad_enabled() && (x.requires_grad() || w.requires_grad() || b.requires_grad());
-  Tensor ds;
-  if (record) {  // σ' from the same exponential, as in sigmoid (unary.cpp)
-    ds = Tensor::from_shape(z.shape());
-    vsigmoid(z.data(), s.data(), ds.data(), z.size());
-  } else {
-    vsigmoid(z.data(), s.data(), z.size());
-  }
-  return record_op("linear_sigmoid", std::move(s), {x, w, b},
-                   [ds = std::move(ds)](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+  detail::SigmoidParts parts = detail::sigmoid_parts(affine(x, w, b), will_record({x, w, b}));
+  return record_op("linear_sigmoid", std::move(parts.value), {x, w, b},
+                   [ds = std::move(parts.derivative)](Tensor&& g, const Tensor&, Inputs in) -> Grads {
                      detail::zip_into(g, ds, std::multiplies<>{});  // ∂/∂z = G·σ'(z), then as linear
                      return affine_grads(g, in);
                    });

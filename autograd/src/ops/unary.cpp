@@ -6,6 +6,7 @@
 #include <xgrad/op.hpp>
 
 #include "ops/broadcast.hpp"
+#include "ops/sigmoid.hpp"
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -14,17 +15,6 @@
 #include <string>
 
 namespace xgrad {
-
-namespace {
-
-// σ(x) through the shared kernel: one exponential of −|x| per element, vectorised.
-Tensor stable_sigmoid(const Tensor& x) {
-  Tensor s = Tensor::from_shape(x.shape());
-  vsigmoid(x.data(), s.data(), x.size());
-  return s;
-}
-
-}  // namespace
 
 Value exp(const Value& x) {
   Tensor out = Tensor::from_shape(x.shape());
@@ -71,23 +61,31 @@ Value tanh(const Value& x) {
   });
 }
 
-Value sigmoid(const Value& x) {
-  // When the result is recorded, the forward pass also writes ∂σ/∂x = σ(x)·σ(−x) from the
-  // exponential it computes anyway (vsigmoid), and the backward step is one multiplication.
-  // Saves the backward's own exponential and two temporaries; costs one tensor kept until the
-  // backward sweep. (1 − σ(x) would cancel for large x, σ(x)·σ(−x) does not.)
-  Tensor s = Tensor::from_shape(x.shape());
-  Tensor ds;
-  if (grad_enabled() && x.requires_grad()) {
-    ds = Tensor::from_shape(x.shape());
-    vsigmoid(x.data().data(), s.data(), ds.data(), x.size());
+namespace detail {
+
+SigmoidParts sigmoid_parts(const Tensor& z, bool with_derivative) {
+  SigmoidParts parts{Tensor::from_shape(z.shape()), Tensor()};
+  if (with_derivative) {
+    parts.derivative = Tensor::from_shape(z.shape());
+    vsigmoid(z.data(), parts.value.data(), parts.derivative.data(), z.size());
   } else {
-    vsigmoid(x.data().data(), s.data(), x.size());
+    vsigmoid(z.data(), parts.value.data(), z.size());
   }
-  return record_op("sigmoid", std::move(s), {x}, [ds = std::move(ds)](Tensor&& g, const Tensor&, Inputs) -> Grads {
-    detail::zip_into(g, ds, std::multiplies<>{});  // a plain loop: g and ds have x's shape
-    return {std::move(g)};
-  });
+  return parts;
+}
+
+}  // namespace detail
+
+Value sigmoid(const Value& x) {
+  // The derivative is written in the forward pass when the result is recorded: the backward
+  // step is one multiplication, with no exponential and no temporaries of its own; it costs one
+  // tensor kept until the backward sweep.
+  detail::SigmoidParts parts = detail::sigmoid_parts(x.data(), will_record({x}));
+  return record_op("sigmoid", std::move(parts.value), {x},
+                   [ds = std::move(parts.derivative)](Tensor&& g, const Tensor&, Inputs) -> Grads {
+                     detail::zip_into(g, ds, std::multiplies<>{});  // a plain loop: g and ds have x's shape
+                     return {std::move(g)};
+                   });
 }
 
 Value relu(const Value& x) {
@@ -107,7 +105,7 @@ Value softplus(const Value& x) {
   const Tensor& v = x.data();
   return record_op("softplus", xt::maximum(v, 0.0) + xt::log1p(xt::exp(-xt::abs(v))), {x},
                    [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-                     return {g * stable_sigmoid(in[0].data())};  // ∂softplus/∂x = σ(x)
+                     return {g * detail::sigmoid_parts(in[0].data(), false).value};  // ∂softplus/∂x = σ(x)
                    });
 }
 
@@ -115,7 +113,7 @@ Value log_sigmoid(const Value& x) {
   const Tensor& v = x.data();
   return record_op("log_sigmoid", xt::minimum(v, 0.0) - xt::log1p(xt::exp(-xt::abs(v))), {x},
                    [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-                     return {g * stable_sigmoid(-in[0].data())};  // ∂lnσ/∂x = 1 − σ(x) = σ(−x)
+                     return {g * detail::sigmoid_parts(-in[0].data(), false).value};  // ∂lnσ/∂x = 1 − σ(x) = σ(−x)
                    });
 }
 
