@@ -119,8 +119,10 @@ struct FreeBlock {
 struct ThreadBlocks {
   FreeBlock* heads[kClasses];
   std::size_t kept_bytes;
-  bool started;  // the thread's ThreadDrain is registered
-  bool closed;   // the thread is exiting: blocks are freed at once
+  // Freed blocks go onto the lists: reuse is allowed, the thread's ThreadDrain is registered,
+  // and the thread is not exiting. One flag, so that a free tests one thing before the push.
+  bool keeping;
+  bool closed;  // the thread is exiting: blocks are freed at once
 };
 static_assert(std::is_trivially_destructible_v<ThreadBlocks>);
 
@@ -142,12 +144,65 @@ struct ThreadDrain {
   ThreadDrain(const ThreadDrain&) = delete;
   ThreadDrain& operator=(const ThreadDrain&) = delete;
   ~ThreadDrain() {
-    drain_thread_blocks();
+    blocks.keeping = false;
     blocks.closed = true;
+    drain_thread_blocks();
   }
-  void start() noexcept { blocks.started = true; }
+  void start() noexcept { blocks.keeping = true; }
 };
 thread_local ThreadDrain thread_drain;
+
+// The common cases of a small request and a small free are a pop and a push on a list, inline in
+// the callers below; everything else (the first free on a thread, reuse turned off, a full
+// quota, a thread that is exiting) takes the out-of-line paths after them. A graph allocates and
+// frees three small blocks per recorded op: the out-of-line checks cost more than the list.
+
+void* allocate_fresh(std::size_t bytes, std::size_t c) {
+  // Without reuse the lists stay empty, and a block is allocated and freed with its exact size,
+  // so that a checker sees every byte past its end.
+  return ::operator new(reuse_allowed() ? class_bytes(c) : bytes);
+}
+
+[[gnu::noinline]] void free_slow(void* p, std::size_t bytes) noexcept {
+  if (!reuse_allowed()) {
+    ::operator delete(p, bytes);
+    return;
+  }
+  const std::size_t c = class_of(bytes);
+  if (!blocks.keeping && !blocks.closed) {
+    thread_drain.start();  // first free on this thread: registers the drain at thread exit
+  }
+  if (!blocks.keeping || blocks.kept_bytes + class_bytes(c) > kKeptPerThread) {
+    ::operator delete(p, class_bytes(c));
+    return;
+  }
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = blocks.heads[c];
+  blocks.heads[c] = b;
+  blocks.kept_bytes += class_bytes(c);
+}
+
+inline void* take_small(std::size_t bytes) {
+  const std::size_t c = class_of(bytes);
+  if (FreeBlock* b = blocks.heads[c]) {
+    blocks.heads[c] = b->next;
+    blocks.kept_bytes -= class_bytes(c);
+    return b;
+  }
+  return allocate_fresh(bytes, c);
+}
+
+inline void give_small(void* p, std::size_t bytes) noexcept {
+  const std::size_t c = class_of(bytes);
+  if (blocks.keeping && blocks.kept_bytes + class_bytes(c) <= kKeptPerThread) {
+    auto* b = static_cast<FreeBlock*>(p);
+    b->next = blocks.heads[c];
+    blocks.heads[c] = b;
+    blocks.kept_bytes += class_bytes(c);
+    return;
+  }
+  free_slow(p, bytes);
+}
 
 }  // namespace
 
@@ -173,43 +228,23 @@ void release_buffer_cache() {
 namespace detail {
 
 void* allocate_small(std::size_t bytes) {
-  if (bytes > small_block_max_bytes || !reuse_allowed()) {
-    return ::operator new(bytes);
-  }
-  const std::size_t c = class_of(bytes);
-  if (FreeBlock* b = blocks.heads[c]) {
-    blocks.heads[c] = b->next;
-    blocks.kept_bytes -= class_bytes(c);
-    return b;
-  }
-  return ::operator new(class_bytes(c));
+  return bytes <= small_block_max_bytes ? take_small(bytes) : ::operator new(bytes);
 }
 
 void free_small(void* p, std::size_t bytes) noexcept {
   if (p == nullptr) {
     return;
   }
-  if (bytes > small_block_max_bytes || !reuse_allowed()) {
+  if (bytes > small_block_max_bytes) {
     ::operator delete(p, bytes);
     return;
   }
-  const std::size_t c = class_of(bytes);
-  if (!blocks.started && !blocks.closed) {
-    thread_drain.start();  // first use on this thread: registers the drain at thread exit
-  }
-  if (blocks.closed || blocks.kept_bytes + class_bytes(c) > kKeptPerThread) {
-    ::operator delete(p, class_bytes(c));
-    return;
-  }
-  auto* b = static_cast<FreeBlock*>(p);
-  b->next = blocks.heads[c];
-  blocks.heads[c] = b;
-  blocks.kept_bytes += class_bytes(c);
+  give_small(p, bytes);
 }
 
 void* allocate_buffer(std::size_t bytes) {
   if (bytes <= small_block_max_bytes) {
-    return allocate_small(bytes);
+    return take_small(bytes);
   }
   if (bytes < buffer_cache_min_bytes) {
     return ::operator new(bytes);
@@ -252,7 +287,7 @@ void free_buffer(void* p, std::size_t bytes) noexcept {
     return;
   }
   if (bytes <= small_block_max_bytes) {
-    free_small(p, bytes);
+    give_small(p, bytes);
     return;
   }
   if (bytes < buffer_cache_min_bytes) {
