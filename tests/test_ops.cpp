@@ -336,3 +336,33 @@ TEST_CASE("ops: a broadcast operand's gradient sums the rows, for any row length
 }
 
 }  // namespace
+
+TEST_CASE("ops: results and gradients are laid out like any tensor of their shape") {
+  // Ops build their tensors from shape and strides directly; xtensor's broadcasting and views
+  // rely on the strides and back-strides being exactly what it computes (0 on an axis of extent 1).
+  auto check_layout = [](const Tensor& t) {
+    const Tensor ref = Tensor::from_shape(t.shape());
+    CHECK(std::vector<std::ptrdiff_t>(t.strides().begin(), t.strides().end()) ==
+          std::vector<std::ptrdiff_t>(ref.strides().begin(), ref.strides().end()));
+    CHECK(std::vector<std::ptrdiff_t>(t.backstrides().begin(), t.backstrides().end()) ==
+          std::vector<std::ptrdiff_t>(ref.backstrides().begin(), ref.backstrides().end()));
+    CHECK(t.layout() == ref.layout());
+    CHECK(t.size() == ref.size());
+  };
+  const auto& table = xgrad::tests::op_registry();
+  for (std::size_t op = 0; op < table.size(); ++op) {
+    const OpSpec& spec = table[op];
+    for (std::size_t s = 0; s < spec.samples.size(); ++s) {
+      Generator gen(sample_seed(op, s));
+      const std::vector<Tensor> inputs = xgrad::tests::draw_inputs(spec, spec.samples[s], gen);
+      const std::vector<Value> in = leaves(inputs, std::vector<bool>(inputs.size(), true));
+      const Value out = spec.fn(in);
+      INFO(spec.name, " on ", shapes_str(spec.samples[s]));
+      check_layout(out.data());
+      out.backward(Tensor(xt::ones<double>(out.shape())));
+      for (const Value& v : in) {
+        check_layout(v.grad());
+      }
+    }
+  }
+}

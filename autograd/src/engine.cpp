@@ -194,7 +194,9 @@ void Value::backward(BackwardOptions options) const {
     throw graph_error("backward: an implicit seed of 1 needs a one-element value, got shape " + shape_str(shape()) +
                       "; pass a seed of that shape: v.backward(seed)");
   }
-  run_backward(*this, xt::ones<double>(shape()), options);
+  Tensor seed = detail::empty_tensor(shape());
+  *seed.data() = 1.0;
+  run_backward(*this, std::move(seed), options);
 }
 
 void Value::backward(const Tensor& seed, BackwardOptions options) const { run_backward(*this, seed, options); }

@@ -1,5 +1,7 @@
 #include <xgrad/value.hpp>
 
+#include "ops/broadcast.hpp"
+
 #include <atomic>
 #include <cstdio>
 #include <ostream>
@@ -105,7 +107,7 @@ Grads Node::backward(Tensor&&) const { throw graph_error("backward: a leaf has n
 }  // namespace detail
 
 Value::Value() : Value(0.0) {}
-Value::Value(double x) : Value(Tensor(x)) {}
+Value::Value(double x) : Value(detail::scalar_tensor(x)) {}
 Value::Value(Tensor data) : node_(new detail::Node(std::move(data), "leaf", false)) {}
 Value::Value(std::initializer_list<std::initializer_list<double>> rows) : Value(from_nested(rows)) {}
 Value::Value(std::initializer_list<std::initializer_list<std::initializer_list<double>>> blocks)

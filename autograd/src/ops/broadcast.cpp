@@ -35,7 +35,7 @@ namespace {
 Tensor sum_rows(const Tensor& g, const Shape& shape, std::size_t block) {
   constexpr std::size_t lanes = 8;
   constexpr std::size_t tile_bytes = 16 * 1024;
-  Tensor out = Tensor::from_shape(shape);
+  Tensor out = detail::empty_tensor(shape);
   double* dst = out.data();
   std::fill_n(dst, block, 0.0);
   const std::size_t rows = g.size() / block;

@@ -9,6 +9,28 @@
 
 namespace xgrad::detail {
 
+// A tensor of `shape` with its elements left uninitialised, like Tensor::from_shape, built
+// from its parts: the strides computed here in one pass, then the shape, strides and storage
+// moved in. (from_shape goes through xtensor's general resize, which copies the shape, resizes
+// the strides twice and reconsiders the layout: about 200 instructions, more than building a
+// gradient of a small layer costs otherwise. Every op's output and most gradients are made here.)
+inline Tensor empty_tensor(Shape shape) {
+  Tensor::inner_strides_type strides(shape.size());
+  std::ptrdiff_t size = 1;
+  for (std::size_t k = shape.size(); k-- > 0;) {
+    strides[k] = size;  // the constructor zeroes the stride of an axis of extent 1, as xtensor does
+    size *= static_cast<std::ptrdiff_t>(shape[k]);
+  }
+  return Tensor(Tensor::storage_type(static_cast<std::size_t>(size)), std::move(shape), std::move(strides));
+}
+
+// A 0-d tensor holding `v`, built the same way (Tensor(v) takes xtensor's general path too).
+inline Tensor scalar_tensor(double v) {
+  Tensor t = empty_tensor(Shape{});
+  *t.data() = v;
+  return t;
+}
+
 // The broadcast shape of `a` and `b` under numpy's rules; shape_error naming `op` otherwise.
 Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
 
@@ -29,7 +51,7 @@ Tensor zip(const Tensor& a, const Tensor& b, F f) {
   if (!same && a.dimension() != 0 && b.dimension() != 0) {
     return Tensor(f(a, b));
   }
-  Tensor out = Tensor::from_shape(a.dimension() == 0 ? b.shape() : a.shape());
+  Tensor out = empty_tensor(a.dimension() == 0 ? b.shape() : a.shape());
   double* o = out.data();
   const double* x = a.data();
   const double* y = b.data();
@@ -53,7 +75,7 @@ Tensor zip(const Tensor& a, const Tensor& b, F f) {
 // f(x) element by element, evaluated: the unary counterpart of zip's plain loop.
 template <class F>
 Tensor map(const Tensor& a, F f) {
-  Tensor out = Tensor::from_shape(a.shape());
+  Tensor out = empty_tensor(a.shape());
   const double* x = a.data();
   double* o = out.data();
   for (std::size_t i = 0, n = a.size(); i < n; ++i) {

@@ -175,7 +175,7 @@ namespace {
 Tensor pow_each(const Tensor& base, const Tensor& exponent, const Shape& shape) {
   const Tensor x = detail::expand_to(base, shape);
   const Tensor y = detail::expand_to(exponent, shape);
-  Tensor out = Tensor::from_shape(shape);
+  Tensor out = detail::empty_tensor(shape);
   for (std::size_t i = 0; i < out.size(); ++i) {
     out.data()[i] = std::pow(x.data()[i], y.data()[i]);
   }

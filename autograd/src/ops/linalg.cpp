@@ -78,7 +78,7 @@ Shape linear_shape(const Shape& x, const Shape& w, const Shape& b) {
 }  // namespace
 
 Value matmul(const Value& a, const Value& b) {
-  Tensor out = Tensor::from_shape(product_shape(a.shape(), b.shape()));
+  Tensor out = detail::empty_tensor(product_shape(a.shape(), b.shape()));
   const Mat ma = left(a.shape());
   const Mat mb = right(b.shape());
   gemm(false, false, ma.rows, mb.cols, ma.cols, a.data().data(), b.data().data(), out.data());
@@ -87,12 +87,12 @@ Value matmul(const Value& a, const Value& b) {
     const Tensor& y = in[1].data();
     return {grad_for(in[0],
                      [&] {  // ∂/∂A = G·Bᵀ  (m×n · n×k)
-                       Tensor ga = Tensor::from_shape(x.shape());
+                       Tensor ga = detail::empty_tensor(x.shape());
                        gemm(false, true, ma.rows, ma.cols, mb.cols, g.data(), y.data(), ga.data());
                        return ga;
                      }),
             grad_for(in[1], [&] {  // ∂/∂B = Aᵀ·G  (k×m · m×n)
-              Tensor gb = Tensor::from_shape(y.shape());
+              Tensor gb = detail::empty_tensor(y.shape());
               gemm(true, false, mb.rows, mb.cols, ma.rows, x.data(), g.data(), gb.data());
               return gb;
             })};
@@ -106,7 +106,7 @@ namespace {
 // small layer's rows are shorter than a copy call's own cost); then one GEMM with β = 1 adds
 // the product.
 Tensor affine(const Value& x, const Value& w, const Value& b) {
-  Tensor out = Tensor::from_shape(linear_shape(x.shape(), w.shape(), b.shape()));
+  Tensor out = detail::empty_tensor(linear_shape(x.shape(), w.shape(), b.shape()));
   const Mat mx = left(x.shape());
   const std::size_t n = w.shape()[1];
   double* o = out.data();
@@ -131,13 +131,13 @@ Grads affine_grads(const Tensor& g, Inputs in) {
   const std::size_t n = ws.shape()[1];
   return {grad_for(in[0],
                    [&] {  // ∂/∂x = G·wᵀ  (m×n · n×k)
-                     Tensor gx = Tensor::from_shape(xs.shape());
+                     Tensor gx = detail::empty_tensor(xs.shape());
                      gemm(false, true, mx.rows, mx.cols, n, g.data(), ws.data(), gx.data());
                      return gx;
                    }),
           grad_for(in[1],
                    [&] {  // ∂/∂w = xᵀ·G  (k×m · m×n)
-                     Tensor gw = Tensor::from_shape(ws.shape());
+                     Tensor gw = detail::empty_tensor(ws.shape());
                      gemm(true, false, mx.cols, n, mx.rows, xs.data(), g.data(), gw.data());
                      return gw;
                    }),

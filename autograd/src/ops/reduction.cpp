@@ -41,7 +41,7 @@ Shape reduced_shape(const Shape& shape, std::size_t axis, bool keepdims) {
 // Spreads g (one value per (outer, inner) pair) over the reduced axis, times `weight` per element.
 template <class Weight>
 Tensor spread(const Tensor& g, const Shape& shape, AxisView v, Weight weight) {
-  Tensor out = Tensor::from_shape(shape);
+  Tensor out = detail::empty_tensor(shape);
   for (std::size_t o = 0; o < v.outer; ++o) {
     for (std::size_t k = 0; k < v.n; ++k) {
       for (std::size_t i = 0; i < v.inner; ++i) {
@@ -65,8 +65,8 @@ Value sum(const Value& x) {
   // A plain loop, in index order: xtensor's reducer costs more to set up than a small sum.
   const double* v = x.data().data();
   const double total = std::accumulate(v, v + x.size(), 0.0);
-  return record_op("sum", Tensor(total), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    Tensor gx = Tensor::from_shape(in[0].shape());  // ∂Σx/∂xᵢ = 1: g in every element
+  return record_op("sum", detail::scalar_tensor(total), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+    Tensor gx = detail::empty_tensor(in[0].shape());  // ∂Σx/∂xᵢ = 1: g in every element
     std::fill(gx.data(), gx.data() + gx.size(), g());
     return {std::move(gx)};
   });
@@ -103,7 +103,7 @@ Value mean(const Value& x, std::ptrdiff_t axis, bool keepdims) {
 Value max(const Value& x) {
   require_nonempty("max", x.shape(), x.size());
   const double m = xt::amax(x.data())();
-  return record_op("max", Tensor(m), {x}, [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
+  return record_op("max", detail::scalar_tensor(m), {x}, [](const Tensor& g, const Tensor& out, Inputs in) -> Grads {
     const Tensor& v = in[0].data();
     Tensor is_max = xt::where(xt::equal(v, out()), 1.0, 0.0);
     const double ties = xt::sum(is_max)();
@@ -115,7 +115,7 @@ Value max(const Value& x, std::ptrdiff_t axis, bool keepdims) {
   const std::size_t ax = detail::normalize_axis("max", axis, x.dim());
   require_nonempty("max", x.shape(), x.shape()[ax]);
   const AxisView v = axis_view(x.shape(), ax);
-  Tensor out = Tensor::from_shape(reduced_shape(x.shape(), ax, keepdims));
+  Tensor out = detail::empty_tensor(reduced_shape(x.shape(), ax, keepdims));
   std::fill(out.begin(), out.end(), -std::numeric_limits<double>::infinity());
   const double* src = x.data().data();
   for (std::size_t o = 0; o < v.outer; ++o) {

@@ -31,7 +31,7 @@ void copy_block(const Tensor& part, Tensor& whole, std::size_t axis, std::size_t
 Tensor take_block(const Tensor& whole, std::size_t axis, std::size_t offset, std::size_t n) {
   Shape shape = whole.shape();
   shape[axis] = n;
-  Tensor part = Tensor::from_shape(shape);
+  Tensor part = detail::empty_tensor(shape);
   const std::size_t outer = detail::extent(whole.shape(), 0, axis);
   const std::size_t inner = detail::extent(whole.shape(), axis + 1, whole.dimension());
   for (std::size_t o = 0; o < outer; ++o) {
@@ -155,7 +155,7 @@ Value concat(const std::vector<Value>& values, std::ptrdiff_t axis) {
     }
     shape[ax] += v.shape()[ax];
   }
-  Tensor out = Tensor::from_shape(shape);
+  Tensor out = detail::empty_tensor(shape);
   std::vector<std::size_t> offsets;
   std::size_t offset = 0;
   for (const Value& v : values) {

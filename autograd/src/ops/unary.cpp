@@ -17,7 +17,7 @@
 namespace xgrad {
 
 Value exp(const Value& x) {
-  Tensor out = Tensor::from_shape(x.shape());
+  Tensor out = detail::empty_tensor(x.shape());
   vexp(x.data().data(), out.data(), x.size());
   return record_op("exp", std::move(out), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
     xt::noalias(g) *= out;  // ∂eˣ/∂x = eˣ
@@ -64,9 +64,8 @@ Value tanh(const Value& x) {
 namespace detail {
 
 SigmoidParts sigmoid_parts(const Tensor& z, bool with_derivative) {
-  SigmoidParts parts{Tensor::from_shape(z.shape()), Tensor()};
+  SigmoidParts parts{empty_tensor(z.shape()), empty_tensor(with_derivative ? z.shape() : Shape{0})};
   if (with_derivative) {
-    parts.derivative = Tensor::from_shape(z.shape());
     vsigmoid(z.data(), parts.value.data(), parts.derivative.data(), z.size());
   } else {
     vsigmoid(z.data(), parts.value.data(), z.size());
