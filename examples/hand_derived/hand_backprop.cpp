@@ -23,13 +23,33 @@ void ensure_shape(Tensor& t, std::size_t rows, std::size_t cols = 0) {
   }
 }
 
-// C (m×n) ← α·op(A)·op(B) + β·C for row-major matrices, op = transpose when asked.
+// C (m×n) ← α·op(A)·op(B) + β·C for row-major matrices, op = transpose when asked. A product
+// with one column or one row is a matrix-vector product (dgemv), one with an inner dimension of
+// 1 an outer product (a plain loop): on the lab's small layers, GEMM's packing of its operands
+// costs more than such a product. (xgrad's matmul makes the same choices.)
 void gemm(const Tensor& a, bool ta, const Tensor& b, bool tb, double alpha, double beta, double* c, std::size_t m,
           std::size_t n) {
   const std::size_t k = ta ? a.shape()[0] : a.shape()[1];
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a.data(), static_cast<int>(a.shape()[1]), b.data(),
-              static_cast<int>(b.shape()[1]), beta, c, static_cast<int>(n));
+  const auto rows = [](const Tensor& t) { return static_cast<int>(t.shape()[0]); };
+  const auto cols = [](const Tensor& t) { return static_cast<int>(t.shape()[1]); };
+  if (k == 1) {  // both operands are contiguous vectors, whatever their flags
+    for (std::size_t i = 0; i < m; ++i) {
+      for (std::size_t j = 0; j < n; ++j) {
+        double& cij = c[i * n + j];
+        cij = alpha * a.data()[i] * b.data()[j] + (beta == 0.0 ? 0.0 : beta * cij);
+      }
+    }
+  } else if (n == 1) {  // c = op(A)·b
+    cblas_dgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, rows(a), cols(a), alpha, a.data(), cols(a), b.data(), 1,
+                beta, c, 1);
+  } else if (m == 1) {  // cᵀ = op(B)ᵀ·aᵀ
+    cblas_dgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, rows(b), cols(b), alpha, b.data(), cols(b), a.data(), 1,
+                beta, c, 1);
+  } else {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+                static_cast<int>(n), static_cast<int>(k), alpha, a.data(), cols(a), b.data(), cols(b), beta, c,
+                static_cast<int>(n));
+  }
 }
 
 void gemm(const Tensor& a, bool ta, const Tensor& b, bool tb, double alpha, double beta, Tensor& c) {

@@ -1,5 +1,5 @@
-// matmul and its backward as BLAS GEMM calls. The transposes in the backward formulas are GEMM
-// flags, never transposed copies.
+// matmul and its backward as BLAS calls: GEMM, or GEMV for a product with one row or one column.
+// The transposes in the backward formulas are flags, never transposed copies.
 #include <xgrad/ops/linalg.hpp>
 
 #include <xgrad/op.hpp>
@@ -23,7 +23,10 @@ struct Mat {
 };
 
 // C (m×n) = op(A)·op(B) + β·C, with op(X) = X or Xᵀ; A, B, C row-major and contiguous; β is
-// 0 (C is overwritten, whatever it held) or 1 (the product is added to C).
+// 0 (C is overwritten, whatever it held) or 1 (the product is added to C). A product with one
+// column or one row goes to GEMV and one with an inner dimension of 1 (an outer product) is a
+// plain loop: GEMM packs both operands into buffers first, which on a layer with one output —
+// the lab's last — costs more than the product (benchmarks.md).
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const double* a, const double* b,
           double* c, double beta = 0.0) {
   if (m == 0 || n == 0) {
@@ -33,6 +36,26 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
     if (beta == 0.0) {
       std::fill(c, c + m * n, 0.0);  // an empty sum
     }
+    return;
+  }
+  if (k == 1) {  // an outer product: a column times a row, both contiguous whatever the flags
+    for (std::size_t i = 0; i < m; ++i) {
+      double* row = c + i * n;
+      const double ai = a[i];
+      for (std::size_t j = 0; j < n; ++j) {
+        row[j] = (beta == 0.0 ? 0.0 : row[j]) + ai * b[j];
+      }
+    }
+    return;
+  }
+  if (n == 1) {  // C (m×1) = op(A)·b: a matrix-vector product; b is contiguous whatever its flag
+    cblas_dgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, static_cast<blasint>(trans_a ? k : m),
+                static_cast<blasint>(trans_a ? m : k), 1.0, a, static_cast<blasint>(trans_a ? m : k), b, 1, beta, c, 1);
+    return;
+  }
+  if (m == 1) {  // C (1×n) = a·op(B), that is Cᵀ = op(B)ᵀ·aᵀ
+    cblas_dgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, static_cast<blasint>(trans_b ? n : k),
+                static_cast<blasint>(trans_b ? k : n), 1.0, b, static_cast<blasint>(trans_b ? k : n), a, 1, beta, c, 1);
     return;
   }
   const auto lda = static_cast<blasint>(trans_a ? m : k);
