@@ -163,12 +163,18 @@ void* allocate_fresh(std::size_t bytes, std::size_t c) {
   return ::operator new(reuse_allowed() ? class_bytes(c) : bytes);
 }
 
-[[gnu::noinline]] void free_slow(void* p, std::size_t bytes) noexcept {
+void push_block(void* p, std::size_t c) noexcept {
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = blocks.heads[c];
+  blocks.heads[c] = b;
+  blocks.kept_bytes += class_bytes(c);
+}
+
+[[gnu::noinline]] void free_slow(void* p, std::size_t bytes, std::size_t c) noexcept {
   if (!reuse_allowed()) {
     ::operator delete(p, bytes);
     return;
   }
-  const std::size_t c = class_of(bytes);
   if (!blocks.keeping && !blocks.closed) {
     thread_drain.start();  // first free on this thread: registers the drain at thread exit
   }
@@ -176,10 +182,7 @@ void* allocate_fresh(std::size_t bytes, std::size_t c) {
     ::operator delete(p, class_bytes(c));
     return;
   }
-  auto* b = static_cast<FreeBlock*>(p);
-  b->next = blocks.heads[c];
-  blocks.heads[c] = b;
-  blocks.kept_bytes += class_bytes(c);
+  push_block(p, c);
 }
 
 inline void* take_small(std::size_t bytes) {
@@ -195,13 +198,10 @@ inline void* take_small(std::size_t bytes) {
 inline void give_small(void* p, std::size_t bytes) noexcept {
   const std::size_t c = class_of(bytes);
   if (blocks.keeping && blocks.kept_bytes + class_bytes(c) <= kKeptPerThread) {
-    auto* b = static_cast<FreeBlock*>(p);
-    b->next = blocks.heads[c];
-    blocks.heads[c] = b;
-    blocks.kept_bytes += class_bytes(c);
+    push_block(p, c);
     return;
   }
-  free_slow(p, bytes);
+  free_slow(p, bytes, c);
 }
 
 }  // namespace
