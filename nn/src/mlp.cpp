@@ -23,16 +23,7 @@ MLP::MLP(const std::vector<std::size_t>& sizes, Generator& gen, MLPOptions optio
 }
 
 Value MLP::forward(const Value& x) {
-  Value y = x;
-  for (std::size_t i = 0; i < linears_.size(); ++i) {
-    const bool last = i + 1 == linears_.size();
-    if ((last ? options_.output : options_.activation) == Activation::sigmoid) {
-      y = linears_[i]->forward_sigmoid(y);
-    } else {
-      y = (*layers_)[2 * i + 1](linears_[i]->forward(y));  // the activation module after layer i
-    }
-  }
-  return y;
+  return layers_->forward(x);  // each Linear and its Sigmoid as one op (Sequential)
 }
 
 std::string MLP::describe() const {

@@ -9,6 +9,7 @@
 #include <xtensor/xmath.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,45 @@ TEST_CASE("MLP runs a Linear and its sigmoid as one op, with the values and grad
     for (std::size_t i = 0; i < params.size(); ++i) {
       CHECK(params[i].grad() == fused_grads[i]);
     }
+  }
+}
+
+TEST_CASE("Sequential runs a Linear and the Sigmoid after it as one op, and subclasses as themselves") {
+  // A Sigmoid subclass that counts its calls: it overrides forward, so it must not be fused away.
+  struct CountingSigmoid : nn::Sigmoid {
+    int calls = 0;
+    Value forward(const Value& x) override {
+      ++calls;
+      return nn::Sigmoid::forward(x);
+    }
+  };
+  Generator gen(16);
+  auto l1 = std::make_shared<nn::Linear>(3, 4, gen);
+  auto l2 = std::make_shared<nn::Linear>(4, 4, gen);
+  auto l3 = std::make_shared<nn::Linear>(4, 2, gen);
+  auto counting = std::make_shared<CountingSigmoid>();
+  nn::Sequential seq({l1, std::make_shared<nn::Sigmoid>(), l2, counting, l3, std::make_shared<nn::Sigmoid>()});
+  const Tensor x = random_tensor({5, 3}, gen);
+  const Value y = seq(Value(x));
+  CHECK(std::string(y.op()) == "linear_sigmoid");
+  CHECK(counting->calls == 1);
+  xgrad::sum(y).backward();
+  std::vector<Tensor> grads;
+  for (const Value& p : seq.parameters()) {
+    grads.push_back(p.grad());
+    p.clear_grad();
+  }
+  // The same modules one by one, bit for bit.
+  Value z(x);
+  z = xgrad::sigmoid(xgrad::linear(z, l1->weight(), l1->bias()));
+  z = xgrad::sigmoid(xgrad::linear(z, l2->weight(), l2->bias()));
+  z = xgrad::sigmoid(xgrad::linear(z, l3->weight(), l3->bias()));
+  REQUIRE(z.data() == y.data());
+  xgrad::sum(z).backward();
+  const std::vector<Value> params = seq.parameters();
+  REQUIRE(params.size() == grads.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    CHECK(params[i].grad() == grads[i]);
   }
 }
 

@@ -31,7 +31,8 @@ class Linear : public Module {
   Value forward(const Value& x) override;
   /// σ(forward(x)): with a bias, one `linear_sigmoid` op — the same values and gradients as
   /// the Linear and Sigmoid modules in turn, with one node fewer and without keeping x·W + b
-  /// for the backward pass. nn::MLP calls it for every layer that a sigmoid follows.
+  /// for the backward pass. nn::Sequential (and so nn::MLP) calls it for a Linear that a
+  /// Sigmoid follows.
   Value forward_sigmoid(const Value& x);
   std::string describe() const override;
 

@@ -31,8 +31,9 @@ class MLP : public Module {
   /// Throws value_error for fewer than two sizes or a zero size.
   MLP(const std::vector<std::size_t>& sizes, Generator& gen, MLPOptions options = {});
 
-  /// The layers in turn. A Linear layer followed by a sigmoid runs as one op
-  /// (Linear::forward_sigmoid): the same values and gradients as the modules one by one.
+  /// The layers in turn, as nn::Sequential runs them: a Linear layer followed by a sigmoid
+  /// runs as one op (Linear::forward_sigmoid), with the same values and gradients as the
+  /// modules one by one.
   Value forward(const Value& x) override;
   std::string describe() const override;
 
