@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 using xgrad::Tensor;
 using xgrad::Value;
@@ -96,9 +97,9 @@ TEST_CASE("to_dot names unlabelled nodes by op, shows shapes of tensors, fills o
   const Value y = xgrad::sum(w * 0.5);
   const ParsedDot p = parse_dot(xgrad::to_dot(y));
   const std::string sum = "sum | data 10.5 | grad –";
-  const std::string mul = "mul | data (2,3) | grad –";
+  const std::string mul = "mul (x · 0.5) | data (2,3) | grad –";
   const std::string param = "leaf | data (2,3) | grad –";
-  // The number 0.5 lives inside the mul node: it is no box of its own.
+  // The number 0.5 lives inside the mul node: it is no box of its own, but the op's title shows it.
   const std::multiset<std::pair<std::string, std::string>> expected{{mul, sum}, {param, mul}};
   CHECK(p.edges == expected);
   CHECK(p.filled == std::set<std::string>{param});
@@ -106,6 +107,34 @@ TEST_CASE("to_dot names unlabelled nodes by op, shows shapes of tensors, fills o
   const ParsedDot after = parse_dot(xgrad::to_dot(w));
   CHECK(after.boxes.size() == 1);
   CHECK(after.boxes.begin()->second == "leaf | data (2,3) | grad (2,3)");
+}
+
+TEST_CASE("to_dot shows a number operand in its op's title, on its side") {
+  const Value x = Value{4.0}.set_requires_grad();
+  const std::vector<std::pair<Value, std::string>> cases{{x + 1.5, "add (x + 1.5)"},
+                                                         {2.0 + x, "add (x + 2)"},
+                                                         {x - 1.0, "sub (x − 1)"},
+                                                         {1.0 - x, "sub (1 − x)"},
+                                                         {x * 0.25, "mul (x · 0.25)"},
+                                                         {3.0 * x, "mul (x · 3)"},
+                                                         {x / 8.0, "div (x / 8)"},
+                                                         {2.0 / x, "div (2 / x)"},
+                                                         {xgrad::pow(x, 3.0), "pow (x ^ 3)"},
+                                                         {x * x, "mul"},
+                                                         {xgrad::mean(x), "mul (x · 1)"}};
+  for (const auto& [value, title] : cases) {
+    CAPTURE(title);
+    const ParsedDot p = parse_dot(xgrad::to_dot(value));
+    REQUIRE(p.boxes.size() == 2 + (title == "mul (x · 1)" ? 1 : 0));  // mean is sum, then · 1/n
+    bool found = false;
+    for (const auto& [name, box] : p.boxes) {
+      found = found || box.rfind(title + " | ", 0) == 0;
+    }
+    CHECK(found);
+  }
+  // Without a graph the result is a plain leaf: no op, no number.
+  const xgrad::NoGradGuard no_grad;
+  CHECK(parse_dot(xgrad::to_dot(x * 0.5)).boxes.begin()->second.rfind("leaf | ", 0) == 0);
 }
 
 TEST_CASE("to_dot of a lone leaf and of an op used twice by one consumer") {

@@ -29,8 +29,22 @@ std::string summary(const Tensor& t) {
   return buf;
 }
 
+// The op's name, with its number operand where it has one: `mul (x · 0.5)`, `sub (1 − x)`.
+std::string op_title(const Value& v) {
+  const detail::Node& node = *v.node();
+  std::string op = v.op();
+  if (node.number_side == 0) {
+    return op;
+  }
+  const std::string symbol = op == "add" ? "+" : op == "sub" ? "−" : op == "mul" ? "·" : op == "div" ? "/" : "^";
+  char number[32];
+  std::snprintf(number, sizeof number, "%.4g", node.number);
+  return op + " (" + (node.number_side < 0 ? number + (" " + symbol) + " x" : "x " + symbol + " " + number) + ")";
+}
+
 std::string node_line(const Value& v, std::size_t id) {
-  std::string title = v.label().empty() ? std::string(v.op()) : v.label() + " (" + v.op() + ")";
+  const std::string op = op_title(v);
+  std::string title = v.label().empty() ? op : v.label() + " (" + op + ")";
   std::string grad = v.has_grad() ? summary(v.grad()) : "–";
   std::string style = v.is_leaf() && v.requires_grad() ? ", style=filled, fillcolor=lightblue" : "";
   return "  n" + std::to_string(id) + " [label=\"{" + escape(title) + " | data " + escape(summary(v.data())) +

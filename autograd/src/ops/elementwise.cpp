@@ -117,55 +117,71 @@ Value squared_difference(const Value& a, const Value& b) {
 
 namespace {
 
-// Records `out`, computed from `a` and a number, whose derivative is the constant `slope`: the
-// step scales the incoming gradient in place (and leaves it as it is for a slope of 1).
-Value with_slope(const char* name, Tensor&& out, const Value& a, double slope) {
-  return record_op(name, std::move(out), {a}, [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
-    if (slope != 1.0) {
-      g *= slope;
-    }
-    return {std::move(g)};
-  });
+// Notes the number operand `c` of a recorded result in its node, for the graph picture.
+enum class Side : std::int8_t { left = -1, right = 1 };
+Value with_number(Value v, double c, Side side) {
+  if (!v.is_leaf()) {
+    v.node()->number = c;
+    v.node()->number_side = static_cast<std::int8_t>(side);
+  }
+  return v;
+}
+
+// Records `out`, computed from `a` and the number `c` on `side`, whose derivative is the
+// constant `slope`: the step scales the incoming gradient in place (and leaves it as it is for
+// a slope of 1).
+Value with_slope(const char* name, Tensor&& out, const Value& a, double c, Side side, double slope) {
+  return with_number(record_op(name, std::move(out), {a},
+                               [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
+                                 if (slope != 1.0) {
+                                   g *= slope;
+                                 }
+                                 return {std::move(g)};
+                               }),
+                     c, side);
 }
 
 }  // namespace
 
 Value add(const Value& a, double c) {
-  return with_slope("add", map(a.data(), [c](double x) { return x + c; }), a, 1.0);  // ∂/∂a = 1
+  return with_slope("add", map(a.data(), [c](double x) { return x + c; }), a, c, Side::right, 1.0);  // ∂/∂a = 1
 }
 
 Value sub(const Value& a, double c) {
-  return with_slope("sub", map(a.data(), [c](double x) { return x - c; }), a, 1.0);  // ∂/∂a = 1
+  return with_slope("sub", map(a.data(), [c](double x) { return x - c; }), a, c, Side::right, 1.0);  // ∂/∂a = 1
 }
 
 Value sub(double c, const Value& a) {
-  return with_slope("sub", map(a.data(), [c](double x) { return c - x; }), a, -1.0);  // ∂(c − a)/∂a = −1
+  return with_slope("sub", map(a.data(), [c](double x) { return c - x; }), a, c, Side::left,
+                    -1.0);  // ∂(c − a)/∂a = −1
 }
 
 Value mul(const Value& a, double c) {
-  return with_slope("mul", map(a.data(), [c](double x) { return x * c; }), a, c);  // ∂(a·c)/∂a = c
+  return with_slope("mul", map(a.data(), [c](double x) { return x * c; }), a, c, Side::right, c);  // ∂(a·c)/∂a = c
 }
 
 Value div(const Value& a, double c) {
-  return record_op("div", map(a.data(), [c](double x) { return x / c; }), {a},
-                   [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                     g /= c;  // ∂(a/c)/∂a = 1/c
-                     return {std::move(g)};
-                   });
+  return with_number(record_op("div", map(a.data(), [c](double x) { return x / c; }), {a},
+                               [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
+                                 g /= c;  // ∂(a/c)/∂a = 1/c
+                                 return {std::move(g)};
+                               }),
+                     c, Side::right);
 }
 
 Value div(double c, const Value& a) {
-  return record_op("div", map(a.data(), [c](double x) { return c / x; }), {a},
-                   [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
-                     // ∂(c/a)/∂a = −c/a² = −(c/a)/a
-                     const double* x = in[0].data().data();
-                     const double* y = out.data();
-                     double* d = g.data();
-                     for (std::size_t i = 0, n = g.size(); i < n; ++i) {
-                       d[i] = -d[i] * y[i] / x[i];
-                     }
-                     return {std::move(g)};
-                   });
+  return with_number(record_op("div", map(a.data(), [c](double x) { return c / x; }), {a},
+                               [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
+                                 // ∂(c/a)/∂a = −c/a² = −(c/a)/a
+                                 const double* x = in[0].data().data();
+                                 const double* y = out.data();
+                                 double* d = g.data();
+                                 for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+                                   d[i] = -d[i] * y[i] / x[i];
+                                 }
+                                 return {std::move(g)};
+                               }),
+                     c, Side::left);
 }
 
 namespace {
@@ -187,13 +203,15 @@ Tensor pow_each(const Tensor& base, double p) { return pow_each(base, Tensor(p),
 }  // namespace
 
 Value pow(const Value& a, double p) {
-  return record_op("pow", pow_each(a.data(), p), {a}, [p](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-    if (p == 0.0) {
-      return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
-    }
-    xt::noalias(g) *= p * pow_each(in[0].data(), p - 1.0);  // ∂aᵖ/∂a = p·aᵖ⁻¹
-    return {std::move(g)};
-  });
+  return with_number(record_op("pow", pow_each(a.data(), p), {a},
+                               [p](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+                                 if (p == 0.0) {
+                                   return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
+                                 }
+                                 xt::noalias(g) *= p * pow_each(in[0].data(), p - 1.0);  // ∂aᵖ/∂a = p·aᵖ⁻¹
+                                 return {std::move(g)};
+                               }),
+                     p, Side::right);
 }
 
 Value pow(const Value& a, const Value& b) {

@@ -68,11 +68,15 @@ class Node {
   InputList inputs;
   const char* op;
   std::uint64_t visit = 0;  // stamp of the last backward sweep that reached this node
+  // An op with a number operand (`a * 0.5`, `1 - a`, `pow(a, 3)`): the number and its side,
+  // for the graph picture only (the backward step keeps its own copy).
+  double number = 0.0;
   std::uint32_t refs = 1;
   bool requires_grad;
   bool is_leaf = true;
   bool retains_grad = false;
-  bool freed = false;  // an earlier backward released the graph behind this node
+  bool freed = false;           // an earlier backward released the graph behind this node
+  std::int8_t number_side = 0;  // 0: no number operand; 1: it is the right operand; −1: the left
 };
 
 // An op result: the node and its backward closure in one allocation.
