@@ -34,6 +34,20 @@ using xgrad::tests::ShapeSet;
 // One seed per (op, sample), so a subcase draws the same inputs however doctest re-enters it.
 std::uint64_t sample_seed(std::size_t op, std::size_t sample) { return 0x0b5eed + 1000 * op + sample; }
 
+// Calls f(spec, shapes, inputs, gen) for every sample of every registered op, with the inputs
+// drawn from the sample's own generator, which f may go on drawing from.
+template <class F>
+void for_each_sample(F f) {
+  const auto& table = xgrad::tests::op_registry();
+  for (std::size_t op = 0; op < table.size(); ++op) {
+    for (std::size_t s = 0; s < table[op].samples.size(); ++s) {
+      Generator gen(sample_seed(op, s));
+      const std::vector<Tensor> inputs = xgrad::tests::draw_inputs(table[op], table[op].samples[s], gen);
+      f(table[op], table[op].samples[s], inputs, gen);
+    }
+  }
+}
+
 // "(2,2) [1, 2, 3, 4]": shape and flat values, for failure messages.
 std::string describe(const Tensor& t) {
   std::ostringstream os;
@@ -168,50 +182,38 @@ TEST_CASE("ops: gradcheck passes for every registered op on every sample") {
 }
 
 TEST_CASE("ops: forward values match a direct computation") {
-  const auto& table = xgrad::tests::op_registry();
-  for (std::size_t op = 0; op < table.size(); ++op) {
-    const OpSpec& spec = table[op];
-    for (std::size_t s = 0; s < spec.samples.size(); ++s) {
-      Generator gen(sample_seed(op, s));
-      const std::vector<Tensor> inputs = xgrad::tests::draw_inputs(spec, spec.samples[s], gen);
-      const Tensor want = spec.reference(inputs);
-      for (bool tracked : {false, true}) {  // the recording path computes the same value
-        const Value out = spec.fn(leaves(inputs, std::vector<bool>(inputs.size(), tracked)));
-        INFO(spec.name, " on ", shapes_str(spec.samples[s]), tracked ? " (tracked)" : " (constant)");
-        CHECK(mismatch(out.data(), want) == "");
-        CHECK(out.requires_grad() == tracked);
-      }
+  for_each_sample([](const OpSpec& spec, const ShapeSet& shapes, const std::vector<Tensor>& inputs, Generator&) {
+    const Tensor want = spec.reference(inputs);
+    for (bool tracked : {false, true}) {  // the recording path computes the same value
+      const Value out = spec.fn(leaves(inputs, std::vector<bool>(inputs.size(), tracked)));
+      INFO(spec.name, " on ", shapes_str(shapes), tracked ? " (tracked)" : " (constant)");
+      CHECK(mismatch(out.data(), want) == "");
+      CHECK(out.requires_grad() == tracked);
     }
-  }
+  });
 }
 
 TEST_CASE("ops: an input's gradient is the same whether or not the other inputs require grad") {
-  const auto& table = xgrad::tests::op_registry();
-  for (std::size_t op = 0; op < table.size(); ++op) {
-    const OpSpec& spec = table[op];
+  for_each_sample([](const OpSpec& spec, const ShapeSet& shapes, const std::vector<Tensor>& inputs, Generator& gen) {
     if (spec.arity < 2) {
-      continue;
+      return;
     }
-    for (std::size_t s = 0; s < spec.samples.size(); ++s) {
-      Generator gen(sample_seed(op, s));
-      const std::vector<Tensor> inputs = xgrad::tests::draw_inputs(spec, spec.samples[s], gen);
-      const std::vector<Value> in_all = leaves(inputs, std::vector<bool>(inputs.size(), true));
-      const Value out_all = spec.fn(in_all);
-      Tensor seed = Tensor::from_shape(out_all.shape());
-      for (double& w : seed) {
-        w = gen.normal();
-      }
-      out_all.backward(seed);
-      for (std::size_t i = 0; i < inputs.size(); ++i) {
-        std::vector<bool> only(inputs.size(), false);
-        only[i] = true;
-        const std::vector<Value> in_one = leaves(inputs, only);
-        spec.fn(in_one).backward(seed);
-        INFO(spec.name, " on ", shapes_str(spec.samples[s]), ", only input ", i, " tracked");
-        CHECK(mismatch(in_one[i].grad(), in_all[i].grad()) == "");
-      }
+    const std::vector<Value> in_all = leaves(inputs, std::vector<bool>(inputs.size(), true));
+    const Value out_all = spec.fn(in_all);
+    Tensor seed = Tensor::from_shape(out_all.shape());
+    for (double& w : seed) {
+      w = gen.normal();
     }
-  }
+    out_all.backward(seed);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      std::vector<bool> only(inputs.size(), false);
+      only[i] = true;
+      const std::vector<Value> in_one = leaves(inputs, only);
+      spec.fn(in_one).backward(seed);
+      INFO(spec.name, " on ", shapes_str(shapes), ", only input ", i, " tracked");
+      CHECK(mismatch(in_one[i].grad(), in_all[i].grad()) == "");
+    }
+  });
 }
 
 TEST_CASE("ops: derivatives at kinks follow the documented conventions") {
@@ -342,27 +344,19 @@ TEST_CASE("ops: results and gradients are laid out like any tensor of their shap
   // rely on the strides and back-strides being exactly what it computes (0 on an axis of extent 1).
   auto check_layout = [](const Tensor& t) {
     const Tensor ref = Tensor::from_shape(t.shape());
-    CHECK(std::vector<std::ptrdiff_t>(t.strides().begin(), t.strides().end()) ==
-          std::vector<std::ptrdiff_t>(ref.strides().begin(), ref.strides().end()));
-    CHECK(std::vector<std::ptrdiff_t>(t.backstrides().begin(), t.backstrides().end()) ==
-          std::vector<std::ptrdiff_t>(ref.backstrides().begin(), ref.backstrides().end()));
+    CHECK(t.strides() == ref.strides());
+    CHECK(t.backstrides() == ref.backstrides());
     CHECK(t.layout() == ref.layout());
     CHECK(t.size() == ref.size());
   };
-  const auto& table = xgrad::tests::op_registry();
-  for (std::size_t op = 0; op < table.size(); ++op) {
-    const OpSpec& spec = table[op];
-    for (std::size_t s = 0; s < spec.samples.size(); ++s) {
-      Generator gen(sample_seed(op, s));
-      const std::vector<Tensor> inputs = xgrad::tests::draw_inputs(spec, spec.samples[s], gen);
-      const std::vector<Value> in = leaves(inputs, std::vector<bool>(inputs.size(), true));
-      const Value out = spec.fn(in);
-      INFO(spec.name, " on ", shapes_str(spec.samples[s]));
-      check_layout(out.data());
-      out.backward(Tensor(xt::ones<double>(out.shape())));
-      for (const Value& v : in) {
-        check_layout(v.grad());
-      }
+  for_each_sample([&](const OpSpec& spec, const ShapeSet& shapes, const std::vector<Tensor>& inputs, Generator&) {
+    const std::vector<Value> in = leaves(inputs, std::vector<bool>(inputs.size(), true));
+    const Value out = spec.fn(in);
+    INFO(spec.name, " on ", shapes_str(shapes));
+    check_layout(out.data());
+    out.backward(Tensor(xt::ones<double>(out.shape())));
+    for (const Value& v : in) {
+      check_layout(v.grad());
     }
-  }
+  });
 }

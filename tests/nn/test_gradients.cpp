@@ -25,6 +25,25 @@ Tensor random_tensor(const xgrad::Shape& shape, Generator& gen) { return xgrad::
 
 Value apply(nn::Module& m, const Value& x) { return m(x); }
 
+// The gradients of m's parameters, in order, which are then cleared for the next backward.
+std::vector<Tensor> take_grads(const nn::Module& m) {
+  std::vector<Tensor> grads;
+  for (const Value& p : m.parameters()) {
+    grads.push_back(p.grad());
+    p.clear_grad();
+  }
+  return grads;
+}
+
+// m's parameter gradients equal `want` bit for bit.
+void check_same_grads(const nn::Module& m, const std::vector<Tensor>& want) {
+  const std::vector<Value> params = m.parameters();
+  REQUIRE(params.size() == want.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    CHECK(params[i].grad() == want[i]);
+  }
+}
+
 using Loss = std::function<Value(const Value&, const Value&)>;
 
 struct NamedLoss {
@@ -133,11 +152,7 @@ TEST_CASE("MLP runs a Linear and its sigmoid as one op, with the values and grad
     const Value y = fused(Value(x));
     CHECK(std::string(y.op()) == c.last_op);
     xgrad::sum(y).backward();
-    std::vector<Tensor> fused_grads;
-    for (const Value& p : fused.parameters()) {
-      fused_grads.push_back(p.grad());
-      p.clear_grad();
-    }
+    const std::vector<Tensor> fused_grads = take_grads(fused);
     Value z(x);
     for (std::size_t i = 0; i < fused.depth(); ++i) {
       const nn::Linear& layer = fused.linear(i);
@@ -147,10 +162,7 @@ TEST_CASE("MLP runs a Linear and its sigmoid as one op, with the values and grad
     }
     REQUIRE(z.data() == y.data());
     xgrad::sum(z).backward();
-    const std::vector<Value> params = fused.parameters();
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      CHECK(params[i].grad() == fused_grads[i]);
-    }
+    check_same_grads(fused, fused_grads);
   }
 }
 
@@ -174,11 +186,7 @@ TEST_CASE("Sequential runs a Linear and the Sigmoid after it as one op, and subc
   CHECK(std::string(y.op()) == "linear_sigmoid");
   CHECK(counting->calls == 1);
   xgrad::sum(y).backward();
-  std::vector<Tensor> grads;
-  for (const Value& p : seq.parameters()) {
-    grads.push_back(p.grad());
-    p.clear_grad();
-  }
+  const std::vector<Tensor> grads = take_grads(seq);
   // The same modules one by one, bit for bit.
   Value z(x);
   z = xgrad::sigmoid(xgrad::linear(z, l1->weight(), l1->bias()));
@@ -186,11 +194,7 @@ TEST_CASE("Sequential runs a Linear and the Sigmoid after it as one op, and subc
   z = xgrad::sigmoid(xgrad::linear(z, l3->weight(), l3->bias()));
   REQUIRE(z.data() == y.data());
   xgrad::sum(z).backward();
-  const std::vector<Value> params = seq.parameters();
-  REQUIRE(params.size() == grads.size());
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    CHECK(params[i].grad() == grads[i]);
-  }
+  check_same_grads(seq, grads);
 }
 
 TEST_CASE("MLP gradients equal the lab's hand-derived deltas (report 001)") {
