@@ -19,15 +19,15 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-// The number of a one-element tensor, the shape of any other.
-std::string summary(const Tensor& t) {
-  if (t.size() != 1) {
-    return shape_str(t.shape());
-  }
+// A number as every box shows it: four significant digits.
+std::string number_str(double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", t.data()[0]);
+  std::snprintf(buf, sizeof buf, "%.4g", x);
   return buf;
 }
+
+// The number of a one-element tensor, the shape of any other.
+std::string summary(const Tensor& t) { return t.size() == 1 ? number_str(t.data()[0]) : shape_str(t.shape()); }
 
 // The op's name, with its number operand where it has one: `mul (x · 0.5)`, `sub (1 − x)`.
 std::string op_title(const Value& v) {
@@ -36,10 +36,16 @@ std::string op_title(const Value& v) {
   if (node.number_side == 0) {
     return op;
   }
-  const std::string symbol = op == "add" ? "+" : op == "sub" ? "−" : op == "mul" ? "·" : op == "div" ? "/" : "^";
-  char number[32];
-  std::snprintf(number, sizeof number, "%.4g", node.number);
-  return op + " (" + (node.number_side < 0 ? number + (" " + symbol) + " x" : "x " + symbol + " " + number) + ")";
+  // The arithmetic ops and pow have a symbol; any other op with a number shows its name.
+  const std::string symbol = op == "add"   ? "+"
+                             : op == "sub" ? "−"
+                             : op == "mul" ? "·"
+                             : op == "div" ? "/"
+                             : op == "pow" ? "^"
+                                           : op;
+  const std::string number = number_str(node.number);
+  const std::string expression = node.number_side < 0 ? number + " " + symbol + " x" : "x " + symbol + " " + number;
+  return op + " (" + expression + ")";
 }
 
 std::string node_line(const Value& v, std::size_t id) {
