@@ -7,6 +7,7 @@
 #include "tensor_string.hpp"
 
 #include <xtensor/xbuilder.hpp>
+#include <xtensor/xreducer.hpp>
 
 #include <cmath>
 #include <stdexcept>
@@ -264,4 +265,57 @@ TEST_CASE("record_op takes its result as a temporary, an expression, a moved ten
   CHECK(from_copy.data() == Tensor{5.0, 6.0});
   CHECK(kept == Tensor{5.0, 6.0});  // the lvalue was copied, not taken
   CHECK(from_move.data() == Tensor{7.0, 8.0});
+}
+
+TEST_CASE("an op's 0-d backward step runs on 0-d results; its tensor step everywhere else") {
+  int tensor_calls = 0;
+  int scalar_calls = 0;
+  auto triple = [&](const Value& x) {
+    return xgrad::record_op(
+        "triple", x.data() * 3.0, {x},
+        [&tensor_calls](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads {
+          ++tensor_calls;
+          return {g * 3.0};  // ∂(3x)/∂x = 3
+        },
+        [&scalar_calls](double g, double, xgrad::Inputs) -> xgrad::ScalarGrads<1> {
+          ++scalar_calls;
+          return {g * 3.0};
+        });
+  };
+  const Value a = param(Tensor(2.0));
+  xgrad::square(triple(triple(a))).backward();
+  CHECK(a.grad()() == doctest::Approx(2 * 18.0 * 9.0));  // (9a)² → 162a
+  CHECK(scalar_calls == 2);
+  CHECK(tensor_calls == 0);
+  const Value v = param(Tensor{1.0, 2.0});
+  xgrad::sum(triple(v)).backward();
+  CHECK(v.grad() == Tensor{3.0, 3.0});
+  CHECK(tensor_calls == 1);
+  {
+    xgrad::DetectAnomalyGuard checked;  // anomaly mode checks tensors: it runs the tensor step
+    triple(a).backward();
+  }
+  CHECK(tensor_calls == 2);
+  CHECK(scalar_calls == 2);
+}
+
+TEST_CASE("a 0-d backward step with the wrong arity or on a tensor input is a clear error") {
+  const Value a = param(Tensor(2.0));
+  const Value b = param(Tensor(3.0));
+  auto step = [](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads { return {g, g}; };
+  auto one = [](double g, double, xgrad::Inputs) -> xgrad::ScalarGrads<1> { return {g}; };
+  CHECK_THROWS_WITH_AS(xgrad::record_op("pair", a.data() + b.data(), {a, b}, step, one),
+                       "pair: its 0-d backward step returns 1 gradients for 2 inputs", xgrad::graph_error);
+  // A reduction to 0-d whose 0-d step claims its tensor input is a number: the engine refuses.
+  const Value v = param(Tensor{1.0, 2.0});
+  const Value total = xgrad::record_op(
+      "bad_sum", Tensor(xt::sum(v.data())()), {v},
+      [](const Tensor& g, const Tensor&, xgrad::Inputs in) -> xgrad::Grads {
+        Tensor each = Tensor::from_shape(in[0].shape());
+        each.fill(g());  // ∂Σv/∂vᵢ = 1
+        return {std::move(each)};
+      },
+      one);
+  CHECK_THROWS_WITH_AS(total.backward(), "bad_sum: gradient for input 0 has shape () but the input has shape (2)",
+                       xgrad::shape_error);
 }

@@ -5,6 +5,7 @@
 
 #include "op_registry.hpp"
 
+#include <xgrad/anomaly.hpp>
 #include <xgrad/factory.hpp>
 #include <xgrad/gradcheck.hpp>
 #include <xgrad/ops/elementwise.hpp>
@@ -214,6 +215,32 @@ TEST_CASE("ops: an input's gradient is the same whether or not the other inputs 
       CHECK(mismatch(in_one[i].grad(), in_all[i].grad()) == "");
     }
   });
+}
+
+TEST_CASE("ops: the 0-d form of a backward step gives the tensor form's gradients") {
+  // On a 0-d result the engine runs an op's 0-d step (numbers, no tensors); anomaly mode runs the
+  // tensor step, which checks every gradient. Both must agree on every 0-d sample.
+  std::size_t compared = 0;
+  for_each_sample([&](const OpSpec& spec, const ShapeSet& shapes, const std::vector<Tensor>& inputs, Generator& gen) {
+    const std::vector<Value> scalar_in = leaves(inputs, std::vector<bool>(inputs.size(), true));
+    const Value scalar_out = spec.fn(scalar_in);
+    if (scalar_out.dim() != 0) {
+      return;
+    }
+    const double seed = gen.normal();
+    scalar_out.backward(Tensor(seed));
+    const std::vector<Value> tensor_in = leaves(inputs, std::vector<bool>(inputs.size(), true));
+    {
+      xgrad::DetectAnomalyGuard tensor_steps;
+      spec.fn(tensor_in).backward(Tensor(seed));
+    }
+    INFO(spec.name, " on ", shapes_str(shapes));
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      CHECK(mismatch(scalar_in[i].grad(), tensor_in[i].grad()) == "");
+    }
+    ++compared;
+  });
+  CHECK(compared > 20);
 }
 
 TEST_CASE("ops: derivatives at kinks follow the documented conventions") {

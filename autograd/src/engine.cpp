@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <functional>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +41,7 @@ void topological_order(const Value& root, Order& order, Stack& stack) {
     }
     node->visit = stamp;
     node->grad.reset();  // a sweep interrupted by an exception may have left a partial gradient
+    node->has_scalar_grad = false;
     stack.emplace_back(node, 0);
   };
   enter(root.node());
@@ -105,13 +108,89 @@ class WorkLists {
 
 thread_local WorkLists::Spare WorkLists::spare_;
 
-// Adds g into the slot (the shapes are equal: the sweep checked), or moves it in.
-void accumulate(std::optional<Tensor>& slot, Tensor&& g) {
-  if (!slot) {
-    slot.emplace(std::move(g));
-    return;
+// Adds the 0-d gradient `g` into the gradient of the 0-d node `input`: an op result keeps it
+// as a number (scalar_grad), a leaf in its tensor.
+void accumulate(detail::Node* input, double g) {
+  if (!input->is_leaf) {
+    input->scalar_grad = input->has_scalar_grad ? input->scalar_grad + g : g;
+    input->has_scalar_grad = true;
+  } else if (input->grad) {
+    *input->grad->data() += g;
+  } else {
+    input->grad.emplace(detail::scalar_tensor(g));
   }
-  detail::zip_into(*slot, g, std::plus<>{});  // a plain loop: equal shapes
+}
+
+// Adds g into the gradient of `input` (the shapes are equal: the sweep checked), or moves it in.
+void accumulate(detail::Node* input, Tensor&& g) {
+  if (!input->is_leaf && input->data.dimension() == 0) {
+    accumulate(input, *g.data());
+  } else if (!input->grad) {
+    input->grad.emplace(std::move(g));
+  } else {
+    detail::zip_into(*input->grad, g, std::plus<>{});  // a plain loop: equal shapes
+  }
+}
+
+[[noreturn]] void throw_shape(const detail::Node* node, std::size_t i, const Shape& grad, const Shape& input) {
+  throw shape_error(std::string(node->op) + ": gradient for input " + std::to_string(i) + " has shape " +
+                    shape_str(grad) + " but the input has shape " + shape_str(input));
+}
+
+// Runs the tensor form of `node`'s backward step and hands each input its gradient.
+void step(detail::Node* node, Tensor&& grad_out, bool check_anomalies) {
+  Grads grads = node->backward(std::move(grad_out));
+  std::span<const Value> inputs = node->inputs.span();
+  if (grads.size() != inputs.size()) {
+    throw graph_error(std::string(node->op) + ": backward returned " + std::to_string(grads.size()) +
+                      " gradients for " + std::to_string(inputs.size()) + " inputs");
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    detail::Node* input = inputs[i].node();
+    if (!input->requires_grad) {
+      continue;
+    }
+    if (!grads[i]) {
+      throw graph_error(std::string(node->op) + ": backward gave no gradient for input " + std::to_string(i) +
+                        ", which requires grad");
+    }
+    if (grads[i]->shape() != input->data.shape()) {
+      throw_shape(node, i, grads[i]->shape(), input->data.shape());
+    }
+    if (check_anomalies) {
+      detail::check_backward(node->op, *grads[i], i, inputs);
+    }
+    accumulate(input, std::move(*grads[i]));
+  }
+}
+
+// The same with the step's 0-d form: every gradient a number, no tensor built.
+void step(detail::Node* node, double grad_out) {
+  double grads[3];  // record_op allows a 0-d step only for the arity it returns
+  std::span<const Value> inputs = node->inputs.span();
+  if (inputs.size() > std::size(grads)) {
+    throw graph_error(std::string(node->op) + ": a 0-d backward step takes at most 3 inputs");
+  }
+  node->backward_scalar(grad_out, grads);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    detail::Node* input = inputs[i].node();
+    if (!input->requires_grad) {
+      continue;
+    }
+    if (input->data.dimension() != 0) {
+      throw_shape(node, i, Shape{}, input->data.shape());
+    }
+    accumulate(input, grads[i]);
+  }
+}
+
+// Keeps the gradient arriving at an op result that called retain_grad().
+void retain(detail::Node* node, const Tensor& grad_out) {
+  if (node->retained_grad) {
+    xt::noalias(*node->retained_grad) += grad_out;
+  } else {
+    node->retained_grad = std::make_unique<Tensor>(grad_out);
+  }
 }
 
 // Phase 2: one sweep from the root down, each node's gradient complete before its step runs.
@@ -119,43 +198,31 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
   const bool check_anomalies = anomaly_detection_enabled();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     detail::Node* node = it->node();
-    if (!node->grad) {
-      continue;  // no gradient reached it (every consumer declared it constant)
-    }
-    Tensor& grad_out = *node->grad;
-    if (node->retains_grad) {
-      if (node->retained_grad) {
-        xt::noalias(*node->retained_grad) += grad_out;
-      } else {
-        node->retained_grad = std::make_unique<Tensor>(grad_out);
+    if (node->data.dimension() == 0) {
+      if (!node->has_scalar_grad) {
+        continue;  // no gradient reached it (every consumer declared it constant)
       }
-    }
-    // The step receives the slot's tensor itself (moving a Tensor out first would cost as much
-    // as building a small one); the slot is emptied right after, whatever the step took from it.
-    Grads grads = node->backward(std::move(grad_out));
-    node->grad.reset();
-    std::span<const Value> inputs = node->inputs.span();
-    if (grads.size() != inputs.size()) {
-      throw graph_error(std::string(node->op) + ": backward returned " + std::to_string(grads.size()) +
-                        " gradients for " + std::to_string(inputs.size()) + " inputs");
-    }
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      detail::Node* input = inputs[i].node();
-      if (!input->requires_grad) {
+      const double grad_out = node->scalar_grad;
+      node->has_scalar_grad = false;
+      if (node->retains_grad) {
+        retain(node, detail::scalar_tensor(grad_out));
+      }
+      if (node->has_scalar_step && !check_anomalies) {
+        step(node, grad_out);
+      } else {
+        step(node, detail::scalar_tensor(grad_out), check_anomalies);
+      }
+    } else {
+      if (!node->grad) {
         continue;
       }
-      if (!grads[i]) {
-        throw graph_error(std::string(node->op) + ": backward gave no gradient for input " + std::to_string(i) +
-                          ", which requires grad");
+      if (node->retains_grad) {
+        retain(node, *node->grad);
       }
-      if (grads[i]->shape() != input->data.shape()) {
-        throw shape_error(std::string(node->op) + ": gradient for input " + std::to_string(i) + " has shape " +
-                          shape_str(grads[i]->shape()) + " but the input has shape " + shape_str(input->data.shape()));
-      }
-      if (check_anomalies) {
-        detail::check_backward(node->op, *grads[i], i, inputs);
-      }
-      accumulate(input->grad, std::move(*grads[i]));
+      // The step receives the slot's tensor itself (moving a Tensor out first would cost as much
+      // as building a small one); the slot is emptied right after, whatever the step took from it.
+      step(node, std::move(*node->grad), check_anomalies);
+      node->grad.reset();
     }
     if (!retain_graph) {
       node->release_saved();
@@ -178,12 +245,12 @@ void run_backward(const Value& root, Tensor seed, BackwardOptions options) {
                       shape_str(node->data.shape()));
   }
   if (node->is_leaf) {
-    accumulate(node->grad, std::move(seed));
+    accumulate(node, std::move(seed));
     return;
   }
   WorkLists lists;
   topological_order(root, lists.order(), lists.stack());
-  node->grad.emplace(std::move(seed));
+  accumulate(node, std::move(seed));
   sweep(lists.order(), options.retain_graph);
 }
 

@@ -104,6 +104,10 @@ Node::~Node() { live_node_count.fetch_sub(1, std::memory_order_relaxed); }
 
 Grads Node::backward(Tensor&&) const { throw graph_error("backward: a leaf has no backward step"); }
 
+void Node::backward_scalar(double, double*) const {
+  throw graph_error(std::string("backward: '") + op + "' has no 0-d backward step");
+}
+
 }  // namespace detail
 
 Value::Value() : Value(0.0) {}

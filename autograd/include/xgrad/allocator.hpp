@@ -35,12 +35,12 @@ inline constexpr std::size_t small_block_max_bytes = std::size_t{16} << 10;
 
 /// Counters of the buffer cache, for tests and tuning.
 struct BufferCacheStats {
-  std::size_t cached_bytes = 0;   ///< held in the cache now, ready for reuse
-  std::size_t cached_blocks = 0;  ///< how many buffers that is
-  std::size_t in_use_bytes = 0;   ///< large buffers handed out and not yet returned
-  std::size_t peak_bytes = 0;     ///< the most `in_use_bytes` has been
-  std::size_t hits = 0;           ///< requests served from the cache
-  std::size_t misses = 0;         ///< requests that allocated
+  std::size_t cached_bytes = 0;      ///< held in the cache now, ready for reuse
+  std::size_t cached_blocks = 0;     ///< how many buffers that is
+  std::size_t in_use_bytes = 0;      ///< large buffers handed out and not yet returned
+  std::size_t peak_bytes = 0;        ///< the most `in_use_bytes` has been
+  std::size_t hits = 0;              ///< requests served from the cache
+  std::size_t misses = 0;            ///< requests that allocated
   std::size_t small_kept_bytes = 0;  ///< small blocks the calling thread keeps for reuse
   /// False when no freed memory is kept, neither large buffers nor small blocks: under
   /// AddressSanitizer (so that it sees every use after free) or with the environment variable

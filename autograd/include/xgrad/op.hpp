@@ -29,9 +29,13 @@
 #include <xgrad/tensor.hpp>
 #include <xgrad/value.hpp>
 
+#include <array>
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <span>
+#include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -57,6 +61,27 @@ inline bool will_record(std::initializer_list<Value> inputs) {
   return will_record(std::span<const Value>(inputs.begin(), inputs.size()));
 }
 
+/// What the 0-d form of a backward step returns: one gradient per input, as numbers.
+template <std::size_t N>
+using ScalarGrads = std::array<double, N>;
+
+/// The number held by a one-element value, unchecked: for 0-d backward steps, whose inputs are
+/// known to be 0-d (Value::item() checks the size).
+inline double scalar_of(const Value& v) { return *v.data().data(); }
+
+namespace detail {
+
+// The array type a 0-d backward step `S` returns.
+template <class S>
+using ScalarGradsOf = std::invoke_result_t<const S&, double, double, Inputs>;
+
+template <class T>
+struct is_double_array : std::false_type {};
+template <std::size_t N>
+struct is_double_array<std::array<double, N>> : std::true_type {};
+
+}  // namespace detail
+
 /// Records `out` as the result of op `name` applied to `inputs`, with its backward step
 /// `backward(const Tensor& grad_out, const Tensor& out, Inputs inputs) -> Grads`.
 /// When grad mode is off or no input requires grad, returns a plain leaf instead.
@@ -64,17 +89,37 @@ inline bool will_record(std::initializer_list<Value> inputs) {
 /// `out` is taken by rvalue reference so that the result moves into the node once: pass a
 /// temporary, an xtensor expression, or `std::move(t)`; an lvalue goes to the overload below,
 /// which copies it.
-template <class F>
-Value record_op(const char* name, Tensor&& out, std::span<const Value> inputs, F&& backward) {
+///
+/// An op may add the step's 0-d form after it, `scalar_backward(double grad_out, double out,
+/// Inputs inputs) -> ScalarGrads<N>`: the same derivative for a 0-d output, one gradient
+/// per input (N = the number of inputs; an input that does not require grad may get any
+/// number). When the output is 0-d the engine calls it instead of `backward`, with no tensor
+/// built for any gradient — the micrograd-style graph of scalars runs on these. (Anomaly mode
+/// uses `backward`, which checks every gradient; gradcheck's 0-d samples test both forms.)
+template <class F, class... S>
+requires(sizeof...(S) <= 1) Value
+    record_op(const char* name, Tensor&& out, std::span<const Value> inputs, F&& backward, S&&... scalar_backward) {
   static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, Tensor&&, const Tensor&, Inputs>,
                 "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
+  static_assert((detail::is_double_array<detail::ScalarGradsOf<std::decay_t<S>>>::value && ...),
+                "a 0-d backward step is callable as (double grad_out, double out, Inputs) -> std::array<double, N>");
   if (anomaly_detection_enabled()) {
     detail::check_forward(name, out, inputs);
   }
   if (!will_record(inputs)) {
     return Value(std::move(out));
   }
-  return Value::adopt(new detail::OpNode<std::decay_t<F>>(std::move(out), name, inputs, std::forward<F>(backward)));
+  if constexpr (sizeof...(S) == 0) {
+    return Value::adopt(new detail::OpNode<std::decay_t<F>>(std::move(out), name, inputs, std::forward<F>(backward)));
+  } else {
+    if (((std::tuple_size_v<detail::ScalarGradsOf<std::decay_t<S>>> != inputs.size()) || ...)) {
+      throw graph_error(std::string(name) + ": its 0-d backward step returns " +
+                        std::to_string((std::tuple_size_v<detail::ScalarGradsOf<std::decay_t<S>>> + ...)) +
+                        " gradients for " + std::to_string(inputs.size()) + " inputs");
+    }
+    return Value::adopt(new detail::OpNode<std::decay_t<F>, std::decay_t<S>...>(
+        std::move(out), name, inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...));
+  }
 }
 
 /// The gradient `make()` returns, or std::nullopt — without calling `make` — when `input` does
@@ -88,23 +133,27 @@ std::optional<Tensor> grad_for(const Value& input, F&& make) {
 }
 
 /// @overload
-template <class F>
-Value record_op(const char* name, Tensor&& out, std::initializer_list<Value> inputs, F&& backward) {
+template <class F, class... S>
+requires(sizeof...(S) <= 1) Value record_op(const char* name, Tensor&& out, std::initializer_list<Value> inputs,
+                                            F&& backward, S&&... scalar_backward) {
   return record_op(name, std::move(out), std::span<const Value>(inputs.begin(), inputs.size()),
-                   std::forward<F>(backward));
+                   std::forward<F>(backward), std::forward<S>(scalar_backward)...);
 }
 
 /// @overload
 /// Records a copy of `out`.
-template <class F>
-Value record_op(const char* name, const Tensor& out, std::span<const Value> inputs, F&& backward) {
-  return record_op(name, Tensor(out), inputs, std::forward<F>(backward));
+template <class F, class... S>
+requires(sizeof...(S) <= 1) Value record_op(const char* name, const Tensor& out, std::span<const Value> inputs,
+                                            F&& backward, S&&... scalar_backward) {
+  return record_op(name, Tensor(out), inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...);
 }
 
 /// @overload
-template <class F>
-Value record_op(const char* name, const Tensor& out, std::initializer_list<Value> inputs, F&& backward) {
-  return record_op(name, Tensor(out), std::span<const Value>(inputs.begin(), inputs.size()), std::forward<F>(backward));
+template <class F, class... S>
+requires(sizeof...(S) <= 1) Value record_op(const char* name, const Tensor& out, std::initializer_list<Value> inputs,
+                                            F&& backward, S&&... scalar_backward) {
+  return record_op(name, Tensor(out), std::span<const Value>(inputs.begin(), inputs.size()), std::forward<F>(backward),
+                   std::forward<S>(scalar_backward)...);
 }
 
 }  // namespace xgrad

@@ -22,28 +22,37 @@ using detail::zip_into;
 
 Value add(const Value& a, const Value& b) {
   broadcast_shapes("add", a.shape(), b.shape());
-  return record_op("add", zip(a.data(), b.data(), std::plus<>{}), {a, b},
-                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-                     // ∂/∂a = 1, ∂/∂b = 1: b's share first, then a's takes over g's buffer
-                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g, in[1].shape()); });
-                     return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
-                   });
+  return record_op(
+      "add", zip(a.data(), b.data(), std::plus<>{}), {a, b},
+      [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+        // ∂/∂a = 1, ∂/∂b = 1: b's share first, then a's takes over g's buffer
+        std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g, in[1].shape()); });
+        return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
+      },
+      [](double g, double, Inputs) -> ScalarGrads<2> {
+        return {g, g};
+      });
 }
 
 Value sub(const Value& a, const Value& b) {
   broadcast_shapes("sub", a.shape(), b.shape());
-  return record_op("sub", zip(a.data(), b.data(), std::minus<>{}), {a, b},
-                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-                     // ∂/∂a = 1, ∂/∂b = −1: b's share first, then a's takes over g's buffer
-                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, in[1].shape()); });
-                     return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
-                   });
+  return record_op(
+      "sub", zip(a.data(), b.data(), std::minus<>{}), {a, b},
+      [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+        // ∂/∂a = 1, ∂/∂b = −1: b's share first, then a's takes over g's buffer
+        std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, in[1].shape()); });
+        return {grad_for(in[0], [&] { return sum_to(std::move(g), in[0].shape()); }), std::move(gb)};
+      },
+      [](double g, double, Inputs) -> ScalarGrads<2> {
+        return {g, -g};
+      });
 }
 
 Value mul(const Value& a, const Value& b) {
   broadcast_shapes("mul", a.shape(), b.shape());
   return record_op(
-      "mul", zip(a.data(), b.data(), std::multiplies<>{}), {a, b}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+      "mul", zip(a.data(), b.data(), std::multiplies<>{}), {a, b},
+      [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         const Tensor& x = in[0].data();
         const Tensor& y = in[1].data();
         std::optional<Tensor> gb =
@@ -54,13 +63,17 @@ Value mul(const Value& a, const Value& b) {
                            return sum_to(std::move(g), x.shape());
                          }),
                 std::move(gb)};
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<2> {
+        return {g * scalar_of(in[1]), g * scalar_of(in[0])};
       });
 }
 
 Value div(const Value& a, const Value& b) {
   broadcast_shapes("div", a.shape(), b.shape());
   return record_op(
-      "div", zip(a.data(), b.data(), std::divides<>{}), {a, b}, [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
+      "div", zip(a.data(), b.data(), std::divides<>{}), {a, b},
+      [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
         const Tensor& y = in[1].data();
         std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); });  // −(a/b)/b
         return {grad_for(in[0],
@@ -69,46 +82,60 @@ Value div(const Value& a, const Value& b) {
                            return sum_to(std::move(g), in[0].shape());
                          }),
                 std::move(gb)};
+      },
+      [](double g, double out, Inputs in) -> ScalarGrads<2> {
+        const double y = scalar_of(in[1]);
+        return {g / y, -g * out / y};
       });
 }
 
 Value neg(const Value& a) {
-  return record_op("neg", -a.data(), {a}, [](Tensor&& g, const Tensor&, Inputs) -> Grads {
-    g *= -1.0;  // ∂(−a)/∂a = −1 (a scalar factor is applied in place)
-    return {std::move(g)};
-  });
+  return record_op(
+      "neg", -a.data(), {a},
+      [](Tensor&& g, const Tensor&, Inputs) -> Grads {
+        g *= -1.0;  // ∂(−a)/∂a = −1 (a scalar factor is applied in place)
+        return {std::move(g)};
+      },
+      [](double g, double, Inputs) -> ScalarGrads<1> { return {-g}; });
 }
 
 Value square(const Value& a) {
   return record_op(
-      "square", map(a.data(), [](double x) { return x * x; }), {a}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+      "square", map(a.data(), [](double x) { return x * x; }), {a},
+      [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         zip_into(g, in[0].data(), [](const auto& gi, const auto& x) { return gi * 2.0 * x; });  // ∂a²/∂a = 2a
         return {std::move(g)};
-      });
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> { return {g * 2.0 * scalar_of(in[0])}; });
 }
 
 Value squared_difference(const Value& a, const Value& b) {
   broadcast_shapes("squared_difference", a.shape(), b.shape());
-  return record_op("squared_difference",
-                   zip(a.data(), b.data(), [](const auto& x, const auto& y) { return (x - y) * (x - y); }), {a, b},
-                   [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-                     // ∂/∂a = 2(a − b), ∂/∂b = −2(a − b): g·2(a − b) in g's buffer, then b's share is its negation
-                     const Tensor& x = in[0].data();
-                     const Tensor& y = in[1].data();
-                     if (x.shape() == y.shape()) {  // g has their shape too: one pass, no temporary
-                       double* gi = g.data();
-                       const double* xi = x.data();
-                       const double* yi = y.data();
-                       for (std::size_t i = 0, n = g.size(); i < n; ++i) {
-                         gi[i] *= 2.0 * (xi[i] - yi[i]);
-                       }
-                     } else {
-                       zip_into(g, zip(x, y, std::minus<>{}), std::multiplies<>{});
-                       g *= 2.0;
-                     }
-                     std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, y.shape()); });
-                     return {grad_for(in[0], [&] { return sum_to(std::move(g), x.shape()); }), std::move(gb)};
-                   });
+  return record_op(
+      "squared_difference", zip(a.data(), b.data(), [](const auto& x, const auto& y) { return (x - y) * (x - y); }),
+      {a, b},
+      [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+        // ∂/∂a = 2(a − b), ∂/∂b = −2(a − b): g·2(a − b) in g's buffer, then b's share is its negation
+        const Tensor& x = in[0].data();
+        const Tensor& y = in[1].data();
+        if (x.shape() == y.shape()) {  // g has their shape too: one pass, no temporary
+          double* gi = g.data();
+          const double* xi = x.data();
+          const double* yi = y.data();
+          for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+            gi[i] *= 2.0 * (xi[i] - yi[i]);
+          }
+        } else {
+          zip_into(g, zip(x, y, std::minus<>{}), std::multiplies<>{});
+          g *= 2.0;
+        }
+        std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, y.shape()); });
+        return {grad_for(in[0], [&] { return sum_to(std::move(g), x.shape()); }), std::move(gb)};
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<2> {
+        const double d = g * 2.0 * (scalar_of(in[0]) - scalar_of(in[1]));
+        return {d, -d};
+      });
 }
 
 // A double operand stays a number inside the op's backward step rather than becoming a constant
@@ -131,13 +158,15 @@ Value with_number(Value v, double c, Side side) {
 // constant `slope`: the step scales the incoming gradient in place (and leaves it as it is for
 // a slope of 1).
 Value with_slope(const char* name, Tensor&& out, const Value& a, double c, Side side, double slope) {
-  return with_number(record_op(name, std::move(out), {a},
-                               [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                                 if (slope != 1.0) {
-                                   g *= slope;
-                                 }
-                                 return {std::move(g)};
-                               }),
+  return with_number(record_op(
+                         name, std::move(out), {a},
+                         [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
+                           if (slope != 1.0) {
+                             g *= slope;
+                           }
+                           return {std::move(g)};
+                         },
+                         [slope](double g, double, Inputs) -> ScalarGrads<1> { return {g * slope}; }),
                      c, side);
 }
 
@@ -161,27 +190,32 @@ Value mul(const Value& a, double c) {
 }
 
 Value div(const Value& a, double c) {
-  return with_number(record_op("div", map(a.data(), [c](double x) { return x / c; }), {a},
-                               [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                                 g /= c;  // ∂(a/c)/∂a = 1/c
-                                 return {std::move(g)};
-                               }),
+  return with_number(record_op(
+                         "div", map(a.data(), [c](double x) { return x / c; }), {a},
+                         [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
+                           g /= c;  // ∂(a/c)/∂a = 1/c
+                           return {std::move(g)};
+                         },
+                         [c](double g, double, Inputs) -> ScalarGrads<1> { return {g / c}; }),
                      c, Side::right);
 }
 
 Value div(double c, const Value& a) {
-  return with_number(record_op("div", map(a.data(), [c](double x) { return c / x; }), {a},
-                               [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
-                                 // ∂(c/a)/∂a = −c/a² = −(c/a)/a
-                                 const double* x = in[0].data().data();
-                                 const double* y = out.data();
-                                 double* d = g.data();
-                                 for (std::size_t i = 0, n = g.size(); i < n; ++i) {
-                                   d[i] = -d[i] * y[i] / x[i];
-                                 }
-                                 return {std::move(g)};
-                               }),
-                     c, Side::left);
+  return with_number(
+      record_op(
+          "div", map(a.data(), [c](double x) { return c / x; }), {a},
+          [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
+            // ∂(c/a)/∂a = −c/a² = −(c/a)/a
+            const double* x = in[0].data().data();
+            const double* y = out.data();
+            double* d = g.data();
+            for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+              d[i] = -d[i] * y[i] / x[i];
+            }
+            return {std::move(g)};
+          },
+          [](double g, double out, Inputs in) -> ScalarGrads<1> { return {-g * out / scalar_of(in[0])}; }),
+      c, Side::left);
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
+#include <cmath>
 #include <functional>
 #include <string>
 
@@ -19,16 +20,22 @@ namespace xgrad {
 Value exp(const Value& x) {
   Tensor out = detail::empty_tensor(x.shape());
   vexp(x.data().data(), out.data(), x.size());
-  return record_op("exp", std::move(out), {x}, [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
-    xt::noalias(g) *= out;  // ∂eˣ/∂x = eˣ
-    return {std::move(g)};
-  });
+  return record_op(
+      "exp", std::move(out), {x},
+      [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
+        xt::noalias(g) *= out;  // ∂eˣ/∂x = eˣ
+        return {std::move(g)};
+      },
+      [](double g, double out, Inputs) -> ScalarGrads<1> { return {g * out}; });
 }
 
 Value log(const Value& x) {
-  return record_op("log", xt::log(x.data()), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    return {g / in[0].data()};  // ∂ln x/∂x = 1/x
-  });
+  return record_op(
+      "log", xt::log(x.data()), {x},
+      [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        return {g / in[0].data()};  // ∂ln x/∂x = 1/x
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> { return {g / scalar_of(in[0])}; });
 }
 
 Value log1p(const Value& x) {
@@ -51,14 +58,20 @@ Value abs(const Value& x) {
 }
 
 Value tanh(const Value& x) {
-  return record_op("tanh", xt::tanh(x.data()), {x}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-    // ∂tanh/∂x = 1 − tanh² = 4e/(1 + e)² with e = e^−2|x|: the second form keeps full precision
-    // in the tails, where 1 − tanh² cancels to 0.
-    Tensor e = -2.0 * xt::abs(in[0].data());
-    vexp(e.data(), e.data(), e.size());
-    xt::noalias(g) *= 4.0 * e / xt::square(1.0 + e);
-    return {std::move(g)};
-  });
+  return record_op(
+      "tanh", xt::tanh(x.data()), {x},
+      [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+        // ∂tanh/∂x = 1 − tanh² = 4e/(1 + e)² with e = e^−2|x|: the second form keeps full precision
+        // in the tails, where 1 − tanh² cancels to 0.
+        Tensor e = -2.0 * xt::abs(in[0].data());
+        vexp(e.data(), e.data(), e.size());
+        xt::noalias(g) *= 4.0 * e / xt::square(1.0 + e);
+        return {std::move(g)};
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> {
+        const double e = std::exp(-2.0 * std::abs(scalar_of(in[0])));
+        return {g * 4.0 * e / ((1.0 + e) * (1.0 + e))};
+      });
 }
 
 namespace detail {
@@ -80,17 +93,23 @@ Value sigmoid(const Value& x) {
   // step is one multiplication, with no exponential and no temporaries of its own; it costs one
   // tensor kept until the backward sweep.
   detail::SigmoidParts parts = detail::sigmoid_parts(x.data(), will_record({x}));
-  return record_op("sigmoid", std::move(parts.value), {x},
-                   [ds = std::move(parts.derivative)](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                     detail::zip_into(g, ds, std::multiplies<>{});  // a plain loop: g and ds have x's shape
-                     return {std::move(g)};
-                   });
+  const double d0 = parts.derivative.size() == 1 ? *parts.derivative.data() : 0.0;  // the 0-d step's copy
+  return record_op(
+      "sigmoid", std::move(parts.value), {x},
+      [ds = std::move(parts.derivative)](Tensor&& g, const Tensor&, Inputs) -> Grads {
+        detail::zip_into(g, ds, std::multiplies<>{});  // a plain loop: g and ds have x's shape
+        return {std::move(g)};
+      },
+      [d0](double g, double, Inputs) -> ScalarGrads<1> { return {g * d0}; });
 }
 
 Value relu(const Value& x) {
-  return record_op("relu", xt::maximum(x.data(), 0.0), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    return {xt::where(in[0].data() > 0.0, g, 0.0)};  // ∂relu/∂x = [x > 0]
-  });
+  return record_op(
+      "relu", xt::maximum(x.data(), 0.0), {x},
+      [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        return {xt::where(in[0].data() > 0.0, g, 0.0)};  // ∂relu/∂x = [x > 0]
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> { return {scalar_of(in[0]) > 0.0 ? g : 0.0}; });
 }
 
 Value leaky_relu(const Value& x, double slope) {

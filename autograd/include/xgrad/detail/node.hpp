@@ -4,11 +4,13 @@
 #include <xgrad/grads.hpp>
 #include <xgrad/tensor.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -55,6 +57,9 @@ class Node {
   // The backward step of the op that made this node; leaves have none.
   // The step receives the gradient arriving at this node and may reuse its buffer.
   virtual Grads backward(Tensor&& grad_out) const;
+  // The step's 0-d form, for a node with `has_scalar_step`: writes the gradient of each input
+  // into `grads[0 .. inputs.size())`.
+  virtual void backward_scalar(double grad_out, double* grads) const;
   // Frees what the backward step saved (its closure); the node keeps its data.
   virtual void release_saved() noexcept {}
 
@@ -64,6 +69,9 @@ class Node {
   std::optional<Tensor> grad;
   // Op results after retain_grad(): the gradients kept across sweeps.
   std::unique_ptr<Tensor> retained_grad;
+  // A 0-d op result: the gradient arriving during one backward sweep, in place of `grad`
+  // (valid while `has_scalar_grad`).
+  double scalar_grad = 0.0;
   std::string label;
   InputList inputs;
   const char* op;
@@ -75,24 +83,42 @@ class Node {
   bool requires_grad;
   bool is_leaf = true;
   bool retains_grad = false;
-  bool freed = false;           // an earlier backward released the graph behind this node
-  std::int8_t number_side = 0;  // 0: no number operand; 1: it is the right operand; −1: the left
+  bool freed = false;  // an earlier backward released the graph behind this node
+  bool has_scalar_grad = false;
+  bool has_scalar_step = false;  // the op gave a 0-d form of its backward step
+  std::int8_t number_side = 0;   // 0: no number operand; 1: it is the right operand; −1: the left
 };
 
-// An op result: the node and its backward closure in one allocation.
-template <class F>
+// The second step of an op that gives only the tensor one.
+struct NoScalarStep {};
+
+// An op result: the node and its backward closures in one allocation. `S` is the 0-d form of
+// the step (NoScalarStep for none).
+template <class F, class S = NoScalarStep>
 class OpNode final : public Node {
  public:
-  template <class G>
-  OpNode(Tensor&& out, const char* op, std::span<const Value> in, G&& fn)
-      : Node(std::move(out), op, true, in), fn_(std::in_place, std::forward<G>(fn)) {
+  template <class G, class H = NoScalarStep>
+  OpNode(Tensor&& out, const char* op, std::span<const Value> in, G&& fn, H&& scalar_fn = {})
+      : Node(std::move(out), op, true, in),
+        fn_(std::in_place, std::forward<G>(fn)),
+        scalar_fn_(std::forward<H>(scalar_fn)) {
     is_leaf = false;
+    has_scalar_step = !std::is_same_v<S, NoScalarStep>;
   }
   Grads backward(Tensor&& grad_out) const override { return (*fn_)(std::move(grad_out), data, inputs.span()); }
+  void backward_scalar(double grad_out, double* grads) const override {
+    if constexpr (std::is_same_v<S, NoScalarStep>) {
+      Node::backward_scalar(grad_out, grads);
+    } else {
+      const auto g = scalar_fn_(grad_out, *data.data(), inputs.span());
+      std::copy(g.begin(), g.end(), grads);
+    }
+  }
   void release_saved() noexcept override { fn_.reset(); }
 
  private:
   std::optional<F> fn_;
+  [[no_unique_address]] S scalar_fn_;
 };
 
 // Deletes `node`, whose last reference is gone, and every input that this leaves unowned.
