@@ -107,7 +107,7 @@ requires(sizeof...(S) <= 1) Value
     detail::check_forward(name, out, inputs);
   }
   if (!will_record(inputs)) {
-    return Value(std::move(out));
+    return Value::adopt(new detail::Node(std::move(out), "leaf", false));  // Value(out) would move it twice
   }
   if constexpr (sizeof...(S) == 0) {
     return Value::adopt(new detail::OpNode<std::decay_t<F>>(std::move(out), name, inputs, std::forward<F>(backward)));

@@ -13,7 +13,7 @@ namespace {
 
 template <class Compare>
 Tensor compare(const char* op, const Value& a, const Value& b, Compare cmp) {
-  detail::broadcast_shapes(op, a.shape(), b.shape());
+  detail::check_broadcast(op, a.shape(), b.shape());
   return xt::where(cmp(a.data(), b.data()), 1.0, 0.0);
 }
 

@@ -15,13 +15,14 @@
 namespace xgrad {
 
 using detail::broadcast_shapes;
+using detail::check_broadcast;
 using detail::map;
 using detail::sum_to;
 using detail::zip;
 using detail::zip_into;
 
 Value add(const Value& a, const Value& b) {
-  broadcast_shapes("add", a.shape(), b.shape());
+  check_broadcast("add", a.shape(), b.shape());
   return record_op(
       "add", zip(a.data(), b.data(), std::plus<>{}), {a, b},
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
@@ -35,7 +36,7 @@ Value add(const Value& a, const Value& b) {
 }
 
 Value sub(const Value& a, const Value& b) {
-  broadcast_shapes("sub", a.shape(), b.shape());
+  check_broadcast("sub", a.shape(), b.shape());
   return record_op(
       "sub", zip(a.data(), b.data(), std::minus<>{}), {a, b},
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
@@ -49,7 +50,7 @@ Value sub(const Value& a, const Value& b) {
 }
 
 Value mul(const Value& a, const Value& b) {
-  broadcast_shapes("mul", a.shape(), b.shape());
+  check_broadcast("mul", a.shape(), b.shape());
   return record_op(
       "mul", zip(a.data(), b.data(), std::multiplies<>{}), {a, b},
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
@@ -70,7 +71,7 @@ Value mul(const Value& a, const Value& b) {
 }
 
 Value div(const Value& a, const Value& b) {
-  broadcast_shapes("div", a.shape(), b.shape());
+  check_broadcast("div", a.shape(), b.shape());
   return record_op(
       "div", zip(a.data(), b.data(), std::divides<>{}), {a, b},
       [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
@@ -110,7 +111,7 @@ Value square(const Value& a) {
 }
 
 Value squared_difference(const Value& a, const Value& b) {
-  broadcast_shapes("squared_difference", a.shape(), b.shape());
+  check_broadcast("squared_difference", a.shape(), b.shape());
   return record_op(
       "squared_difference", zip(a.data(), b.data(), [](const auto& x, const auto& y) { return (x - y) * (x - y); }),
       {a, b},
@@ -279,7 +280,7 @@ Grads select_backward(const Tensor& g, const Tensor& a_wins, Inputs in) {
 }  // namespace
 
 Value maximum(const Value& a, const Value& b) {
-  broadcast_shapes("maximum", a.shape(), b.shape());
+  check_broadcast("maximum", a.shape(), b.shape());
   return record_op("maximum", xt::maximum(a.data(), b.data()), {a, b},
                    [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
                      const Tensor& x = in[0].data();
@@ -290,7 +291,7 @@ Value maximum(const Value& a, const Value& b) {
 }
 
 Value minimum(const Value& a, const Value& b) {
-  broadcast_shapes("minimum", a.shape(), b.shape());
+  check_broadcast("minimum", a.shape(), b.shape());
   return record_op("minimum", xt::minimum(a.data(), b.data()), {a, b},
                    [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
                      const Tensor& x = in[0].data();

@@ -29,7 +29,12 @@ class InputList {
   std::span<Value> span() { return {data(), size_}; }
   std::size_t size() const { return size_; }
   // Drops every input reference (the caller has already taken them out with Value::release).
-  void clear() noexcept;
+  void clear() noexcept {
+    if (heap_.capacity() != 0) {
+      std::vector<Value>().swap(heap_);
+    }
+    size_ = 0;
+  }
 
  private:
   Value* data() { return heap_.empty() ? inline_ : heap_.data(); }
