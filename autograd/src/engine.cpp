@@ -31,8 +31,8 @@ using Stack = std::vector<std::pair<detail::Node*, std::size_t>>;
 
 // Phase 1: the op results reachable from `root` that need a gradient, inputs before consumers,
 // appended to `order`. An explicit stack instead of recursion, so depth never matters; a
-// per-sweep stamp instead of a visited set. The handles in `order` keep every node alive for
-// the whole sweep.
+// per-sweep stamp instead of a visited set. The handles in `order` keep every node alive until
+// the sweep reaches it.
 void topological_order(const Value& root, Order& order, Stack& stack) {
   const std::uint64_t stamp = sweep_counter.fetch_add(1, std::memory_order_relaxed) + 1;
   auto enter = [&](detail::Node* node) {
@@ -197,7 +197,10 @@ void retain(detail::Node* node, const Tensor& grad_out) {
 void sweep(std::vector<Value>& order, bool retain_graph) {
   const bool check_anomalies = anomaly_detection_enabled();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    detail::Node* node = it->node();
+    // The sweep's handle goes with this iteration: a node nothing else holds is destroyed as soon
+    // as its step has run, while it is still in cache, instead of in one more pass over the graph.
+    const Value held = std::move(*it);
+    detail::Node* node = held.node();
     if (node->data.dimension() == 0) {
       if (!node->has_scalar_grad) {
         continue;  // no gradient reached it (every consumer declared it constant)
