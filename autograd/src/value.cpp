@@ -91,6 +91,10 @@ namespace detail {
 // Iterative: a node's inputs are taken out before it is deleted, so destroying a million-node
 // chain uses constant stack.
 void destroy_unowned(Node* node) noexcept {
+  if (node->inputs.size() == 0) {  // the common case: a backward pass has already released them
+    delete node;
+    return;
+  }
   std::vector<detail::Node*> pending;
   detail::Node* current = node;
   while (current != nullptr) {

@@ -91,16 +91,30 @@ SigmoidParts sigmoid_parts(const Tensor& z, bool with_derivative) {
 Value sigmoid(const Value& x) {
   // The derivative is written in the forward pass when the result is recorded: the backward
   // step is one multiplication, with no exponential and no temporaries of its own; it costs one
-  // tensor kept until the backward sweep.
+  // tensor kept until the backward sweep — or, for a 0-d value (a scalar graph's neuron), one
+  // number, so that the node keeps no tensor besides its result.
+  if (x.dim() == 0) {
+    double s = 0.0;
+    double d = 0.0;
+    if (will_record({x})) {
+      vsigmoid(x.data().data(), &s, &d, 1);
+    } else {
+      vsigmoid(x.data().data(), &s, 1);
+    }
+    return record_op(
+        "sigmoid", detail::scalar_result(s), {x},
+        [d](Tensor&& g, const Tensor&, Inputs) -> Grads {
+          g *= d;  // ∂σ/∂x = σ(x)·σ(−x), from the forward pass
+          return {std::move(g)};
+        },
+        [d](double g, double, Inputs) -> ScalarGrads<1> { return {g * d}; });
+  }
   detail::SigmoidParts parts = detail::sigmoid_parts(x.data(), will_record({x}));
-  const double d0 = parts.derivative.size() == 1 ? *parts.derivative.data() : 0.0;  // the 0-d step's copy
-  return record_op(
-      "sigmoid", std::move(parts.value), {x},
-      [ds = std::move(parts.derivative)](Tensor&& g, const Tensor&, Inputs) -> Grads {
-        detail::zip_into(g, ds, std::multiplies<>{});  // a plain loop: g and ds have x's shape
-        return {std::move(g)};
-      },
-      [d0](double g, double, Inputs) -> ScalarGrads<1> { return {g * d0}; });
+  return record_op("sigmoid", std::move(parts.value), {x},
+                   [ds = std::move(parts.derivative)](Tensor&& g, const Tensor&, Inputs) -> Grads {
+                     detail::zip_into(g, ds, std::multiplies<>{});  // a plain loop: g and ds have x's shape
+                     return {std::move(g)};
+                   });
 }
 
 Value relu(const Value& x) {
