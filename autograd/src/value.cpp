@@ -23,55 +23,51 @@ namespace {
 // op: benchmarks.md.)
 struct NodeBalance {
   std::atomic<std::int64_t> count;
+  NodeBalance* next;  // the list of running threads' balances
+  NodeBalance* prev;
   enum State : std::uint8_t { fresh, counting, closed } state;
 };
-// Trivially destructible and constant-initialised: valid before the thread's first node and
-// after its thread_local destructors have run.
+// Trivially destructible and constant-initialised, like the list below: valid before the
+// thread's first node, after its thread_local destructors have run, and during the process's
+// exit. The list links the balances themselves, so keeping it allocates nothing.
 constinit thread_local NodeBalance balance{};
+constinit std::mutex balances_mutex;
+constinit NodeBalance* running_balances = nullptr;        // guarded by balances_mutex
+constinit std::atomic<std::int64_t> finished_balance{0};  // what threads that have ended left
 
-struct BalanceRegistry {
-  std::mutex mutex;
-  std::vector<NodeBalance*> running;
-  std::atomic<std::int64_t> finished{0};  // balances of threads that have ended
-};
-BalanceRegistry& registry() {
-  static auto* r = new BalanceRegistry;  // never destroyed: threads may end after static destructors
-  return *r;
-}
-
-// Hands the thread's balance to the registry's total when the thread ends.
+// Hands the thread's balance to the finished total when the thread ends.
 struct BalanceCloser {
   BalanceCloser() = default;
   BalanceCloser(const BalanceCloser&) = delete;
   BalanceCloser& operator=(const BalanceCloser&) = delete;
   ~BalanceCloser() {
-    BalanceRegistry& r = registry();
-    const std::lock_guard lock(r.mutex);
-    r.finished.fetch_add(balance.count.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    const std::lock_guard lock(balances_mutex);
+    finished_balance.fetch_add(balance.count.load(std::memory_order_relaxed), std::memory_order_relaxed);
     balance.count.store(0, std::memory_order_relaxed);
-    std::erase(r.running, &balance);
+    (balance.prev != nullptr ? balance.prev->next : running_balances) = balance.next;
+    if (balance.next != nullptr) {
+      balance.next->prev = balance.prev;
+    }
     balance.state = NodeBalance::closed;
   }
 };
 thread_local BalanceCloser balance_closer;
 
-// The first node on a thread registers its balance; a node made or destroyed while the thread
-// ends counts in the registry's total.
+// The first node on a thread links its balance into the list; a node made or destroyed while
+// the thread ends counts in the finished total.
 [[gnu::noinline]] void count_nodes_slow(std::int64_t change) noexcept {
-  BalanceRegistry& r = registry();
   if (balance.state == NodeBalance::closed) {
-    r.finished.fetch_add(change, std::memory_order_relaxed);
+    finished_balance.fetch_add(change, std::memory_order_relaxed);
     return;
   }
   (void)&balance_closer;  // odr-use: constructs it, so that its destructor runs at thread exit
-  try {
-    const std::lock_guard lock(r.mutex);
-    r.running.push_back(&balance);
-  } catch (...) {  // no memory for the registry: count this thread in the shared total instead
-    balance.state = NodeBalance::closed;
-    r.finished.fetch_add(change, std::memory_order_relaxed);
-    return;
+  const std::lock_guard lock(balances_mutex);
+  balance.next = running_balances;
+  balance.prev = nullptr;
+  if (running_balances != nullptr) {
+    running_balances->prev = &balance;
   }
+  running_balances = &balance;
   balance.state = NodeBalance::counting;
   balance.count.store(change, std::memory_order_relaxed);
 }
@@ -267,10 +263,9 @@ std::ostream& operator<<(std::ostream& os, const Value& v) {
 }
 
 std::size_t live_nodes() {
-  BalanceRegistry& r = registry();
-  const std::lock_guard lock(r.mutex);
-  std::int64_t total = r.finished.load(std::memory_order_relaxed);
-  for (const NodeBalance* b : r.running) {
+  const std::lock_guard lock(balances_mutex);
+  std::int64_t total = finished_balance.load(std::memory_order_relaxed);
+  for (const NodeBalance* b = running_balances; b != nullptr; b = b->next) {
     total += b->count.load(std::memory_order_relaxed);
   }
   return static_cast<std::size_t>(total);
