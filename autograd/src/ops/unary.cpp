@@ -39,22 +39,34 @@ Value log(const Value& x) {
 }
 
 Value log1p(const Value& x) {
-  return record_op("log1p", xt::log1p(x.data()), {x}, [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-    xt::noalias(g) /= 1.0 + in[0].data();  // ∂ln(1 + x)/∂x = 1/(1 + x)
-    return {std::move(g)};
-  });
+  return record_op(
+      "log1p", xt::log1p(x.data()), {x},
+      [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+        xt::noalias(g) /= 1.0 + in[0].data();  // ∂ln(1 + x)/∂x = 1/(1 + x)
+        return {std::move(g)};
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> { return {g / (1.0 + scalar_of(in[0]))}; });
 }
 
 Value sqrt(const Value& x) {
-  return record_op("sqrt", xt::sqrt(x.data()), {x}, [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
-    return {g * 0.5 / out};  // ∂√x/∂x = 1/(2√x)
-  });
+  return record_op(
+      "sqrt", xt::sqrt(x.data()), {x},
+      [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
+        return {g * 0.5 / out};  // ∂√x/∂x = 1/(2√x)
+      },
+      [](double g, double out, Inputs) -> ScalarGrads<1> { return {g * 0.5 / out}; });
 }
 
 Value abs(const Value& x) {
-  return record_op("abs", xt::abs(x.data()), {x}, [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-    return {g * xt::sign(in[0].data())};  // ∂|x|/∂x = sign(x), 0 at 0
-  });
+  return record_op(
+      "abs", xt::abs(x.data()), {x},
+      [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        return {g * xt::sign(in[0].data())};  // ∂|x|/∂x = sign(x), 0 at 0
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> {
+        const double x = scalar_of(in[0]);
+        return {x > 0.0 ? g : x < 0.0 ? -g : 0.0};
+      });
 }
 
 Value tanh(const Value& x) {
@@ -127,10 +139,12 @@ Value relu(const Value& x) {
 }
 
 Value leaky_relu(const Value& x, double slope) {
-  return record_op("leaky_relu", xt::where(x.data() > 0.0, x.data(), slope * x.data()), {x},
-                   [slope](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-                     return {xt::where(in[0].data() > 0.0, g, slope * g)};  // [x > 0] + slope·[x ≤ 0]
-                   });
+  return record_op(
+      "leaky_relu", xt::where(x.data() > 0.0, x.data(), slope * x.data()), {x},
+      [slope](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        return {xt::where(in[0].data() > 0.0, g, slope * g)};  // [x > 0] + slope·[x ≤ 0]
+      },
+      [slope](double g, double, Inputs in) -> ScalarGrads<1> { return {scalar_of(in[0]) > 0.0 ? g : slope * g}; });
 }
 
 Value softplus(const Value& x) {
@@ -153,11 +167,16 @@ Value clamp(const Value& x, double lo, double hi) {
   if (!(lo <= hi)) {
     throw value_error("clamp: lower bound " + std::to_string(lo) + " is above upper bound " + std::to_string(hi));
   }
-  return record_op("clamp", xt::clip(x.data(), lo, hi), {x},
-                   [lo, hi](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-                     const Tensor& v = in[0].data();
-                     return {xt::where(v >= lo && v <= hi, g, 0.0)};  // ∂clamp/∂x = [lo ≤ x ≤ hi]
-                   });
+  return record_op(
+      "clamp", xt::clip(x.data(), lo, hi), {x},
+      [lo, hi](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        const Tensor& v = in[0].data();
+        return {xt::where(v >= lo && v <= hi, g, 0.0)};  // ∂clamp/∂x = [lo ≤ x ≤ hi]
+      },
+      [lo, hi](double g, double, Inputs in) -> ScalarGrads<1> {
+        const double x = scalar_of(in[0]);
+        return {x >= lo && x <= hi ? g : 0.0};
+      });
 }
 
 }  // namespace xgrad
