@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <functional>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <utility>
@@ -166,11 +165,8 @@ void step(detail::Node* node, Tensor&& grad_out, bool check_anomalies) {
 
 // The same with the step's 0-d form: every gradient a number, no tensor built.
 void step(detail::Node* node, double grad_out) {
-  double grads[3];  // record_op allows a 0-d step only for the arity it returns
+  double grads[detail::max_scalar_step_inputs];  // record_op checked the arity against this
   std::span<const Value> inputs = node->inputs.span();
-  if (inputs.size() > std::size(grads)) {
-    throw graph_error(std::string(node->op) + ": a 0-d backward step takes at most 3 inputs");
-  }
   node->backward_scalar(grad_out, grads);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     detail::Node* input = inputs[i].node();

@@ -19,7 +19,7 @@ namespace {
 // balance — nodes it made minus nodes it destroyed, negative when it destroys another thread's —
 // which only that thread writes, with a plain load and store; live_nodes() adds up the balances
 // of the running threads and what finished threads left. (A fetch_add on one shared counter for
-// every node made and a fetch_sub for every node destroyed took a fifth of the time of a scalar
+// every node made and a fetch_sub for every node destroyed took a sixth of the time of a scalar
 // op: benchmarks.md.)
 struct NodeBalance {
   std::atomic<std::int64_t> count;

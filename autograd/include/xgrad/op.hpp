@@ -92,7 +92,7 @@ struct is_double_array<std::array<double, N>> : std::true_type {};
 ///
 /// An op may add the step's 0-d form after it, `scalar_backward(double grad_out, double out,
 /// Inputs inputs) -> ScalarGrads<N>`: the same derivative for a 0-d output, one gradient
-/// per input (N = the number of inputs; an input that does not require grad may get any
+/// per input (N = the number of inputs, at most three; an input that does not require grad may get any
 /// number). When the output is 0-d the engine calls it instead of `backward`, with no tensor
 /// built for any gradient — the micrograd-style graph of scalars runs on these. (Anomaly mode
 /// uses `backward`, which checks every gradient; gradcheck's 0-d samples test both forms.)
@@ -103,6 +103,8 @@ requires(sizeof...(S) <= 1) Value
                 "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
   static_assert((detail::is_double_array<detail::ScalarGradsOf<std::decay_t<S>>>::value && ...),
                 "a 0-d backward step is callable as (double grad_out, double out, Inputs) -> std::array<double, N>");
+  static_assert(((std::tuple_size_v<detail::ScalarGradsOf<std::decay_t<S>>> <= detail::max_scalar_step_inputs) && ...),
+                "a 0-d backward step is for ops of at most three inputs");
   if (anomaly_detection_enabled()) {
     detail::check_forward(name, out, inputs);
   }

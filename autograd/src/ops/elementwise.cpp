@@ -272,49 +272,32 @@ Value pow(const Value& a, const Value& b) {
 
 namespace {
 
-// Shared backward of maximum/minimum: `a_wins` is 1 where a is selected, ½ on ties, else 0.
-Grads select_backward(const Tensor& g, const Tensor& a_wins, Inputs in) {
-  return {sum_to(g * a_wins, in[0].shape()), sum_to(g * (1.0 - a_wins), in[1].shape())};
-}
-
-// Its 0-d form: g goes to a where `u` > `v`, to b where `u` < `v`, half to each on a tie;
-// maximum passes (a, b), minimum (b, a).
-ScalarGrads<2> select_scalar(double g, double u, double v) {
-  const double a_wins = u == v ? 0.5 : u > v ? 1.0 : 0.0;
-  return {g * a_wins, g * (1.0 - a_wins)};
+// maximum (`larger`) and minimum. a is selected where u > v — (u, v) = (a, b) for maximum,
+// (b, a) for minimum — b where u < v, each half on a tie: ∂/∂a = [a selected], ∂/∂b = 1 − ∂/∂a.
+Value select(const char* name, const Value& a, const Value& b, bool larger) {
+  check_broadcast(name, a.shape(), b.shape());
+  Tensor out = larger ? Tensor(xt::maximum(a.data(), b.data())) : Tensor(xt::minimum(a.data(), b.data()));
+  return record_op(
+      name, std::move(out), {a, b},
+      [larger](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        const Tensor& u = in[larger ? 0 : 1].data();
+        const Tensor& v = in[larger ? 1 : 0].data();
+        const Tensor a_wins = xt::where(xt::equal(u, v), 0.5, xt::where(u > v, 1.0, 0.0));
+        return {sum_to(g * a_wins, in[0].shape()), sum_to(g * (1.0 - a_wins), in[1].shape())};
+      },
+      [larger](double g, double, Inputs in) -> ScalarGrads<2> {
+        const double u = scalar_of(in[larger ? 0 : 1]);
+        const double v = scalar_of(in[larger ? 1 : 0]);
+        const double a_wins = u == v ? 0.5 : u > v ? 1.0 : 0.0;
+        return {g * a_wins, g * (1.0 - a_wins)};
+      });
 }
 
 }  // namespace
 
-Value maximum(const Value& a, const Value& b) {
-  check_broadcast("maximum", a.shape(), b.shape());
-  return record_op(
-      "maximum", xt::maximum(a.data(), b.data()), {a, b},
-      [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-        const Tensor& x = in[0].data();
-        const Tensor& y = in[1].data();
-        Tensor a_wins = xt::where(xt::equal(x, y), 0.5, xt::where(x > y, 1.0, 0.0));
-        return select_backward(g, a_wins, in);  // ∂max/∂a = [a > b], ½ on ties
-      },
-      [](double g, double, Inputs in) -> ScalarGrads<2> {
-        return select_scalar(g, scalar_of(in[0]), scalar_of(in[1]));
-      });
-}
+Value maximum(const Value& a, const Value& b) { return select("maximum", a, b, true); }
 
-Value minimum(const Value& a, const Value& b) {
-  check_broadcast("minimum", a.shape(), b.shape());
-  return record_op(
-      "minimum", xt::minimum(a.data(), b.data()), {a, b},
-      [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-        const Tensor& x = in[0].data();
-        const Tensor& y = in[1].data();
-        Tensor a_wins = xt::where(xt::equal(x, y), 0.5, xt::where(x < y, 1.0, 0.0));
-        return select_backward(g, a_wins, in);  // ∂min/∂a = [a < b], ½ on ties
-      },
-      [](double g, double, Inputs in) -> ScalarGrads<2> {
-        return select_scalar(g, scalar_of(in[1]), scalar_of(in[0]));
-      });
-}
+Value minimum(const Value& a, const Value& b) { return select("minimum", a, b, false); }
 
 Value operator+(const Value& a, const Value& b) { return add(a, b); }
 Value operator-(const Value& a, const Value& b) { return sub(a, b); }

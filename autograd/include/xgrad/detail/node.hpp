@@ -5,6 +5,7 @@
 #include <xgrad/tensor.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <new>
@@ -135,6 +136,9 @@ class Node {
   bool has_scalar_step = false;  // the op gave a 0-d form of its backward step
   std::int8_t number_side = 0;   // 0: no number operand; 1: it is the right operand; −1: the left
 };
+
+// The most inputs an op with a 0-d step may have (the sweep keeps their gradients on its stack).
+inline constexpr std::size_t max_scalar_step_inputs = 3;
 
 // The second step of an op that gives only the tensor one.
 struct NoScalarStep {};
