@@ -24,17 +24,10 @@ inline Tensor empty_tensor(Shape shape) {
   return Tensor(Tensor::storage_type(static_cast<std::size_t>(size)), std::move(shape), std::move(strides));
 }
 
-// A 0-d tensor holding `v`, built the same way (Tensor(v) takes xtensor's general path too).
+// A 0-d tensor holding `v`: xtensor's default tensor is 0-d with one element and needs no
+// strides computed, about 50 instructions fewer than empty_tensor(Shape{}) (and Tensor(v) takes
+// xtensor's general path). A scalar graph makes one for every op it records.
 inline Tensor scalar_tensor(double v) {
-  Tensor t = empty_tensor(Shape{});
-  *t.data() = v;
-  return t;
-}
-
-// A 0-d op result holding `v`: xtensor's default tensor is 0-d with one element and needs no
-// strides computed, about 50 instructions fewer than empty_tensor(Shape{}). Only zip and map use
-// it, on the path a scalar graph takes for every op.
-inline Tensor scalar_result(double v) {
   Tensor t;
   *t.data() = v;
   return t;
@@ -65,7 +58,7 @@ Tensor sum_to(Tensor&& g, const Shape& shape);
 template <class F>
 Tensor zip(const Tensor& a, const Tensor& b, F f) {
   if (a.dimension() == 0 && b.dimension() == 0) {
-    return scalar_result(f(*a.data(), *b.data()));
+    return scalar_tensor(f(*a.data(), *b.data()));
   }
   const bool same = a.shape() == b.shape();
   if (!same && a.dimension() != 0 && b.dimension() != 0) {
@@ -96,7 +89,7 @@ Tensor zip(const Tensor& a, const Tensor& b, F f) {
 template <class F>
 Tensor map(const Tensor& a, F f) {
   if (a.dimension() == 0) {
-    return scalar_result(f(*a.data()));
+    return scalar_tensor(f(*a.data()));
   }
   Tensor out = empty_tensor(a.shape());
   const double* x = a.data();

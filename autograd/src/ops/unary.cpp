@@ -114,7 +114,7 @@ Value sigmoid(const Value& x) {
       vsigmoid(x.data().data(), &s, 1);
     }
     return record_op(
-        "sigmoid", detail::scalar_result(s), {x},
+        "sigmoid", detail::scalar_tensor(s), {x},
         [d](Tensor&& g, const Tensor&, Inputs) -> Grads {
           g *= d;  // ∂σ/∂x = σ(x)·σ(−x), from the forward pass
           return {std::move(g)};
