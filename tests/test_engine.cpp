@@ -267,6 +267,32 @@ TEST_CASE("record_op takes its result as a temporary, an expression, a moved ten
   CHECK(from_move.data() == Tensor{7.0, 8.0});
 }
 
+TEST_CASE("record_op takes a 0-d result as a number; the node's data reads as a 0-d tensor") {
+  const Value x = param(Tensor(2.0));
+  const Value cube = xgrad::record_op(
+      "cube", std::pow(x.item(), 3), {x},
+      [](const Tensor& g, const Tensor&, xgrad::Inputs in) -> xgrad::Grads {
+        return {g * 3.0 * xt::square(in[0].data())};
+      },
+      [](double g, double, xgrad::Inputs in) -> xgrad::ScalarGrads<1> {
+        return {g * 3.0 * xgrad::scalar_of(in[0]) * xgrad::scalar_of(in[0])};
+      });
+  CHECK(cube.dim() == 0);
+  CHECK(cube.shape() == Shape{});
+  CHECK(cube.size() == 1);
+  CHECK(cube.item() == 8.0);
+  CHECK(cube.data() == Tensor(8.0));
+  CHECK(cube.data().dimension() == 0);
+  (cube * 2.0).backward();
+  CHECK(x.grad() == Tensor(24.0));  // 2 · 3x²
+  // Without grad mode the number becomes a plain leaf.
+  const xgrad::NoGradGuard off;
+  const Value plain = xgrad::record_op(
+      "cube", 27.0, {x}, [](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads { return {g}; });
+  CHECK(plain.is_leaf());
+  CHECK(plain.item() == 27.0);
+}
+
 TEST_CASE("an op's 0-d backward step runs on 0-d results; its tensor step everywhere else") {
   int tensor_calls = 0;
   int scalar_calls = 0;

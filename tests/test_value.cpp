@@ -134,6 +134,23 @@ TEST_CASE("a copy aliases the same node: data, gradient, flags and label are sha
   CHECK(c.is_same(a));
 }
 
+TEST_CASE("a 0-d value made from a number reads and writes through its tensor like any other") {
+  // Such a node keeps the number until its tensor is asked for; every path must see one value.
+  const Value a{2.0};
+  const Value b = a * 1.0;
+  CHECK(b.data() == Tensor(2.0));
+  a.mutable_data()() = 5.0;  // the first access builds the tensor, the write lands in it
+  CHECK(a.item() == 5.0);
+  CHECK(a.data()() == 5.0);
+  CHECK((a * 3.0).item() == 15.0);  // ops on numbers read the tensor once it exists
+  CHECK((a + Value{1.0}).item() == 6.0);
+  CHECK(a.detach().item() == 5.0);
+  // A tensor of another shape written into it makes it a tensor value.
+  a.mutable_data() = Tensor{1.0, 2.0};
+  CHECK(a.shape() == Shape{2});
+  CHECK((a * 2.0).data() == Tensor{2.0, 4.0});
+}
+
 TEST_CASE("detach makes an independent leaf with a copy of the data") {
   const Value a = Value(Tensor{1.0, 2.0}).set_requires_grad();
   const Value b = a * 3.0;

@@ -47,6 +47,14 @@ void check_forward(const char* name, const Tensor& out, std::span<const Value> i
   }
 }
 
+void check_forward(const char* name, double out, std::span<const Value> inputs) {
+  if (!std::isfinite(out)) {
+    throw anomaly_error(std::string(name) +
+                        ": forward produced NaN or infinity in its result of shape () (input shapes " +
+                        input_shapes(inputs) + ")");
+  }
+}
+
 void check_backward(const char* name, const Tensor& grad, std::size_t index, std::span<const Value> inputs) {
   if (!finite(grad)) {
     throw anomaly_error(std::string(name) + ": backward produced NaN or infinity in the gradient of input " +

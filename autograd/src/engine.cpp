@@ -122,7 +122,7 @@ void accumulate(detail::Node* input, double g) {
 
 // Adds g into the gradient of `input` (the shapes are equal: the sweep checked), or moves it in.
 void accumulate(detail::Node* input, Tensor&& g) {
-  if (!input->is_leaf && input->data.dimension() == 0) {
+  if (!input->is_leaf && input->dimension() == 0) {
     accumulate(input, *g.data());
   } else if (!input->grad) {
     input->grad.emplace(std::move(g));
@@ -153,8 +153,8 @@ void step(detail::Node* node, Tensor&& grad_out, bool check_anomalies) {
       throw graph_error(std::string(node->op) + ": backward gave no gradient for input " + std::to_string(i) +
                         ", which requires grad");
     }
-    if (grads[i]->shape() != input->data.shape()) {
-      throw_shape(node, i, grads[i]->shape(), input->data.shape());
+    if (grads[i]->shape() != input->shape()) {
+      throw_shape(node, i, grads[i]->shape(), input->shape());
     }
     if (check_anomalies) {
       detail::check_backward(node->op, *grads[i], i, inputs);
@@ -173,8 +173,8 @@ void step(detail::Node* node, double grad_out) {
     if (!input->requires_grad) {
       continue;
     }
-    if (input->data.dimension() != 0) {
-      throw_shape(node, i, Shape{}, input->data.shape());
+    if (input->dimension() != 0) {
+      throw_shape(node, i, Shape{}, input->shape());
     }
     accumulate(input, grads[i]);
   }
@@ -197,7 +197,7 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
     // as its step has run, while it is still in cache, instead of in one more pass over the graph.
     const Value held = std::move(*it);
     detail::Node* node = held.node();
-    if (node->data.dimension() == 0) {
+    if (node->dimension() == 0) {
       if (!node->has_scalar_grad) {
         continue;  // no gradient reached it (every consumer declared it constant)
       }
@@ -239,9 +239,9 @@ void run_backward(const Value& root, Tensor seed, BackwardOptions options) {
   if (!node->requires_grad) {
     throw graph_error("backward: this value does not require grad (no leaf of its graph has set_requires_grad)");
   }
-  if (seed.shape() != node->data.shape()) {
+  if (seed.shape() != node->shape()) {
     throw shape_error("backward: the seed has shape " + shape_str(seed.shape()) + " but the value has shape " +
-                      shape_str(node->data.shape()));
+                      shape_str(node->shape()));
   }
   if (node->is_leaf) {
     accumulate(node, std::move(seed));

@@ -161,11 +161,28 @@ InputList::InputList(std::span<const Value> inputs) : size_(inputs.size()) {
 }
 
 Node::Node(Tensor&& data_in, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
-    : data(std::move(data_in)), inputs(inputs_in), op(op_in), requires_grad(requires_grad_in) {
+    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in), has_tensor_(true) {
+  new (tensor_bytes_) Tensor(std::move(data_in));
   count_nodes(1);
 }
 
-Node::~Node() { count_nodes(-1); }
+Node::Node(double x, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
+    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in), value_(x), has_tensor_(false) {
+  count_nodes(1);
+}
+
+Node::~Node() {
+  if (has_tensor_) {
+    tensor()->~Tensor();
+  }
+  count_nodes(-1);
+}
+
+Tensor& Node::build_tensor() const {
+  new (tensor_bytes_) Tensor(scalar_tensor(value_));
+  has_tensor_ = true;
+  return *tensor();
+}
 
 Grads Node::backward(Tensor&&) const { throw graph_error("backward: a leaf has no backward step"); }
 
@@ -176,7 +193,7 @@ void Node::backward_scalar(double, double*) const {
 }  // namespace detail
 
 Value::Value() : Value(0.0) {}
-Value::Value(double x) : Value(detail::scalar_tensor(x)) {}
+Value::Value(double x) : node_(new detail::Node(x, "leaf", false)) {}
 Value::Value(Tensor data) : node_(new detail::Node(std::move(data), "leaf", false)) {}
 Value::Value(std::initializer_list<std::initializer_list<double>> rows) : Value(from_nested(rows)) {}
 Value::Value(std::initializer_list<std::initializer_list<std::initializer_list<double>>> blocks)
@@ -191,12 +208,12 @@ Tensor& Value::mutable_grad() const {
                         "', whose gradient is not kept; call retain_grad() on it before backward");
     }
     if (!node_->retained_grad) {
-      node_->retained_grad = std::make_unique<Tensor>(xt::zeros<double>(node_->data.shape()));
+      node_->retained_grad = std::make_unique<Tensor>(xt::zeros<double>(node_->shape()));
     }
     return *node_->retained_grad;
   }
   if (!node_->grad) {
-    node_->grad.emplace(xt::zeros<double>(node_->data.shape()));
+    node_->grad.emplace(xt::zeros<double>(node_->shape()));
   }
   return *node_->grad;
 }
@@ -221,7 +238,7 @@ double Value::item() const {
   if (size() != 1) {
     throw value_error("item: needs a value with exactly one element, got shape " + shape_str(shape()));
   }
-  return node_->data.data()[0];
+  return node_->scalar();
 }
 
 const Value& Value::set_requires_grad(bool on) const {
@@ -239,7 +256,7 @@ void Value::retain_grad() const {
   }
 }
 
-Value Value::detach() const { return Value(Tensor(node_->data)); }
+Value Value::detach() const { return node_->dimension() == 0 ? Value(node_->scalar()) : Value(Tensor(node_->data())); }
 
 std::span<const Value> Value::inputs() const { return node_->inputs.span(); }
 const std::string& Value::label() const { return node_->label; }

@@ -36,6 +36,8 @@ class DetectAnomalyGuard {
 namespace detail {
 // Throws anomaly_error if `out`, the forward result of op `name`, is not finite.
 void check_forward(const char* name, const Tensor& out, std::span<const Value> inputs);
+// The same for a 0-d result given as a number.
+void check_forward(const char* name, double out, std::span<const Value> inputs);
 // Throws anomaly_error if `grad`, the gradient op `name` returned for input `index`, is not finite.
 void check_backward(const char* name, const Tensor& grad, std::size_t index, std::span<const Value> inputs);
 }  // namespace detail

@@ -67,7 +67,7 @@ using ScalarGrads = std::array<double, N>;
 
 /// The number held by a one-element value, unchecked: for 0-d backward steps, whose inputs are
 /// known to be 0-d (Value::item() checks the size).
-inline double scalar_of(const Value& v) { return *v.data().data(); }
+inline double scalar_of(const Value& v) { return v.node()->scalar(); }
 
 namespace detail {
 
@@ -79,6 +79,38 @@ template <class T>
 struct is_double_array : std::false_type {};
 template <std::size_t N>
 struct is_double_array<std::array<double, N>> : std::true_type {};
+
+}  // namespace detail
+
+namespace detail {
+
+// record_op for a result `out` given as a Tensor or, for a 0-d result, as a number.
+template <class Out, class F, class... S>
+Value record(const char* name, Out&& out, std::span<const Value> inputs, F&& backward, S&&... scalar_backward) {
+  static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, Tensor&&, const Tensor&, Inputs>,
+                "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
+  static_assert((is_double_array<ScalarGradsOf<std::decay_t<S>>>::value && ...),
+                "a 0-d backward step is callable as (double grad_out, double out, Inputs) -> std::array<double, N>");
+  static_assert(((std::tuple_size_v<ScalarGradsOf<std::decay_t<S>>> <= max_scalar_step_inputs) && ...),
+                "a 0-d backward step is for ops of at most three inputs");
+  if (anomaly_detection_enabled()) {
+    check_forward(name, out, inputs);
+  }
+  if (!will_record(inputs)) {
+    return Value::adopt(new Node(std::forward<Out>(out), "leaf", false));  // Value(out) would move it twice
+  }
+  if constexpr (sizeof...(S) == 0) {
+    return Value::adopt(new OpNode<std::decay_t<F>>(std::forward<Out>(out), name, inputs, std::forward<F>(backward)));
+  } else {
+    if (((std::tuple_size_v<ScalarGradsOf<std::decay_t<S>>> != inputs.size()) || ...)) {
+      throw graph_error(std::string(name) + ": its 0-d backward step returns " +
+                        std::to_string((std::tuple_size_v<ScalarGradsOf<std::decay_t<S>>> + ...)) + " gradients for " +
+                        std::to_string(inputs.size()) + " inputs");
+    }
+    return Value::adopt(new OpNode<std::decay_t<F>, std::decay_t<S>...>(
+        std::forward<Out>(out), name, inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...));
+  }
+}
 
 }  // namespace detail
 
@@ -99,29 +131,17 @@ struct is_double_array<std::array<double, N>> : std::true_type {};
 template <class F, class... S>
 requires(sizeof...(S) <= 1) Value
     record_op(const char* name, Tensor&& out, std::span<const Value> inputs, F&& backward, S&&... scalar_backward) {
-  static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, Tensor&&, const Tensor&, Inputs>,
-                "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
-  static_assert((detail::is_double_array<detail::ScalarGradsOf<std::decay_t<S>>>::value && ...),
-                "a 0-d backward step is callable as (double grad_out, double out, Inputs) -> std::array<double, N>");
-  static_assert(((std::tuple_size_v<detail::ScalarGradsOf<std::decay_t<S>>> <= detail::max_scalar_step_inputs) && ...),
-                "a 0-d backward step is for ops of at most three inputs");
-  if (anomaly_detection_enabled()) {
-    detail::check_forward(name, out, inputs);
-  }
-  if (!will_record(inputs)) {
-    return Value::adopt(new detail::Node(std::move(out), "leaf", false));  // Value(out) would move it twice
-  }
-  if constexpr (sizeof...(S) == 0) {
-    return Value::adopt(new detail::OpNode<std::decay_t<F>>(std::move(out), name, inputs, std::forward<F>(backward)));
-  } else {
-    if (((std::tuple_size_v<detail::ScalarGradsOf<std::decay_t<S>>> != inputs.size()) || ...)) {
-      throw graph_error(std::string(name) + ": its 0-d backward step returns " +
-                        std::to_string((std::tuple_size_v<detail::ScalarGradsOf<std::decay_t<S>>> + ...)) +
-                        " gradients for " + std::to_string(inputs.size()) + " inputs");
-    }
-    return Value::adopt(new detail::OpNode<std::decay_t<F>, std::decay_t<S>...>(
-        std::move(out), name, inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...));
-  }
+  return detail::record(name, std::move(out), inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...);
+}
+
+/// @overload
+/// Records a 0-d result given as a number. The node keeps the number and builds a tensor only
+/// if its data() is asked for: the way for an op on 0-d inputs to skip building one (a scalar
+/// graph records one such result per op).
+template <class F, class... S>
+requires(sizeof...(S) <= 1) Value
+    record_op(const char* name, double out, std::span<const Value> inputs, F&& backward, S&&... scalar_backward) {
+  return detail::record(name, out, inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...);
 }
 
 /// The gradient `make()` returns, or std::nullopt — without calling `make` — when `input` does
@@ -140,6 +160,14 @@ requires(sizeof...(S) <= 1) Value record_op(const char* name, Tensor&& out, std:
                                             F&& backward, S&&... scalar_backward) {
   return record_op(name, std::move(out), std::span<const Value>(inputs.begin(), inputs.size()),
                    std::forward<F>(backward), std::forward<S>(scalar_backward)...);
+}
+
+/// @overload
+template <class F, class... S>
+requires(sizeof...(S) <= 1) Value
+    record_op(const char* name, double out, std::initializer_list<Value> inputs, F&& backward, S&&... scalar_backward) {
+  return record_op(name, out, std::span<const Value>(inputs.begin(), inputs.size()), std::forward<F>(backward),
+                   std::forward<S>(scalar_backward)...);
 }
 
 /// @overload

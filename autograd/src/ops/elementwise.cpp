@@ -4,6 +4,7 @@
 #include <xgrad/op.hpp>
 
 #include "ops/broadcast.hpp"
+#include "ops/record.hpp"
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -11,20 +12,22 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <type_traits>
 
 namespace xgrad {
 
 using detail::broadcast_shapes;
 using detail::check_broadcast;
 using detail::map;
+using detail::record_map;
+using detail::record_zip;
 using detail::sum_to;
 using detail::zip;
 using detail::zip_into;
 
 Value add(const Value& a, const Value& b) {
-  check_broadcast("add", a.shape(), b.shape());
-  return record_op(
-      "add", zip(a.data(), b.data(), std::plus<>{}), {a, b},
+  return record_zip(
+      "add", a, b, std::plus<>{},
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         // ∂/∂a = 1, ∂/∂b = 1: b's share first, then a's takes over g's buffer
         std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(g, in[1].shape()); });
@@ -36,9 +39,8 @@ Value add(const Value& a, const Value& b) {
 }
 
 Value sub(const Value& a, const Value& b) {
-  check_broadcast("sub", a.shape(), b.shape());
-  return record_op(
-      "sub", zip(a.data(), b.data(), std::minus<>{}), {a, b},
+  return record_zip(
+      "sub", a, b, std::minus<>{},
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         // ∂/∂a = 1, ∂/∂b = −1: b's share first, then a's takes over g's buffer
         std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g, in[1].shape()); });
@@ -50,9 +52,8 @@ Value sub(const Value& a, const Value& b) {
 }
 
 Value mul(const Value& a, const Value& b) {
-  check_broadcast("mul", a.shape(), b.shape());
-  return record_op(
-      "mul", zip(a.data(), b.data(), std::multiplies<>{}), {a, b},
+  return record_zip(
+      "mul", a, b, std::multiplies<>{},
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         const Tensor& x = in[0].data();
         const Tensor& y = in[1].data();
@@ -71,9 +72,8 @@ Value mul(const Value& a, const Value& b) {
 }
 
 Value div(const Value& a, const Value& b) {
-  check_broadcast("div", a.shape(), b.shape());
-  return record_op(
-      "div", zip(a.data(), b.data(), std::divides<>{}), {a, b},
+  return record_zip(
+      "div", a, b, std::divides<>{},
       [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
         const Tensor& y = in[1].data();
         std::optional<Tensor> gb = grad_for(in[1], [&] { return sum_to(-g * out / y, y.shape()); });  // −(a/b)/b
@@ -91,8 +91,8 @@ Value div(const Value& a, const Value& b) {
 }
 
 Value neg(const Value& a) {
-  return record_op(
-      "neg", -a.data(), {a},
+  return record_map(
+      "neg", a, [](double x) { return -x; },
       [](Tensor&& g, const Tensor&, Inputs) -> Grads {
         g *= -1.0;  // ∂(−a)/∂a = −1 (a scalar factor is applied in place)
         return {std::move(g)};
@@ -101,8 +101,8 @@ Value neg(const Value& a) {
 }
 
 Value square(const Value& a) {
-  return record_op(
-      "square", map(a.data(), [](double x) { return x * x; }), {a},
+  return record_map(
+      "square", a, [](double x) { return x * x; },
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         zip_into(g, in[0].data(), [](const auto& gi, const auto& x) { return gi * 2.0 * x; });  // ∂a²/∂a = 2a
         return {std::move(g)};
@@ -111,10 +111,8 @@ Value square(const Value& a) {
 }
 
 Value squared_difference(const Value& a, const Value& b) {
-  check_broadcast("squared_difference", a.shape(), b.shape());
-  return record_op(
-      "squared_difference", zip(a.data(), b.data(), [](const auto& x, const auto& y) { return (x - y) * (x - y); }),
-      {a, b},
+  return record_zip(
+      "squared_difference", a, b, [](const auto& x, const auto& y) { return (x - y) * (x - y); },
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         // ∂/∂a = 2(a − b), ∂/∂b = −2(a − b): g·2(a − b) in g's buffer, then b's share is its negation
         const Tensor& x = in[0].data();
@@ -155,12 +153,13 @@ Value with_number(Value v, double c, Side side) {
   return v;
 }
 
-// Records `out`, computed from `a` and the number `c` on `side`, whose derivative is the
-// constant `slope`: the step scales the incoming gradient in place (and leaves it as it is for
-// a slope of 1).
-Value with_slope(const char* name, Tensor&& out, const Value& a, double c, Side side, double slope) {
-  return with_number(record_op(
-                         name, std::move(out), {a},
+// Records `f` of `a`, where f involves the number `c` on `side` and has the constant derivative
+// `slope`: the step scales the incoming gradient in place (and leaves it as it is for a slope
+// of 1).
+template <class F>
+Value with_slope(const char* name, const Value& a, F f, double c, Side side, double slope) {
+  return with_number(record_map(
+                         name, a, f,
                          [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
                            if (slope != 1.0) {
                              g *= slope;
@@ -174,25 +173,29 @@ Value with_slope(const char* name, Tensor&& out, const Value& a, double c, Side 
 }  // namespace
 
 Value add(const Value& a, double c) {
-  return with_slope("add", map(a.data(), [c](double x) { return x + c; }), a, c, Side::right, 1.0);  // ∂/∂a = 1
+  return with_slope(
+      "add", a, [c](double x) { return x + c; }, c, Side::right, 1.0);  // ∂/∂a = 1
 }
 
 Value sub(const Value& a, double c) {
-  return with_slope("sub", map(a.data(), [c](double x) { return x - c; }), a, c, Side::right, 1.0);  // ∂/∂a = 1
+  return with_slope(
+      "sub", a, [c](double x) { return x - c; }, c, Side::right, 1.0);  // ∂/∂a = 1
 }
 
 Value sub(double c, const Value& a) {
-  return with_slope("sub", map(a.data(), [c](double x) { return c - x; }), a, c, Side::left,
-                    -1.0);  // ∂(c − a)/∂a = −1
+  return with_slope(
+      "sub", a, [c](double x) { return c - x; }, c, Side::left,
+      -1.0);  // ∂(c − a)/∂a = −1
 }
 
 Value mul(const Value& a, double c) {
-  return with_slope("mul", map(a.data(), [c](double x) { return x * c; }), a, c, Side::right, c);  // ∂(a·c)/∂a = c
+  return with_slope(
+      "mul", a, [c](double x) { return x * c; }, c, Side::right, c);  // ∂(a·c)/∂a = c
 }
 
 Value div(const Value& a, double c) {
-  return with_number(record_op(
-                         "div", map(a.data(), [c](double x) { return x / c; }), {a},
+  return with_number(record_map(
+                         "div", a, [c](double x) { return x / c; },
                          [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
                            g /= c;  // ∂(a/c)/∂a = 1/c
                            return {std::move(g)};
@@ -203,8 +206,8 @@ Value div(const Value& a, double c) {
 
 Value div(double c, const Value& a) {
   return with_number(
-      record_op(
-          "div", map(a.data(), [c](double x) { return c / x; }), {a},
+      record_map(
+          "div", a, [c](double x) { return c / x; },
           [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
             // ∂(c/a)/∂a = −c/a² = −(c/a)/a
             const double* x = in[0].data().data();
@@ -275,10 +278,17 @@ namespace {
 // maximum (`larger`) and minimum. a is selected where u > v — (u, v) = (a, b) for maximum,
 // (b, a) for minimum — b where u < v, each half on a tie: ∂/∂a = [a selected], ∂/∂b = 1 − ∂/∂a.
 Value select(const char* name, const Value& a, const Value& b, bool larger) {
-  check_broadcast(name, a.shape(), b.shape());
-  Tensor out = larger ? Tensor(xt::maximum(a.data(), b.data())) : Tensor(xt::minimum(a.data(), b.data()));
-  return record_op(
-      name, std::move(out), {a, b},
+  // One functor for numbers and tensors, as record_zip takes it; on numbers it selects the way
+  // xtensor's maximum and minimum do (the first operand only when strictly larger or smaller).
+  const auto pick = [larger](const auto& x, const auto& y) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(x)>, double>) {
+      return larger ? (x > y ? x : y) : (x < y ? x : y);
+    } else {
+      return larger ? Tensor(xt::maximum(x, y)) : Tensor(xt::minimum(x, y));
+    }
+  };
+  return record_zip(
+      name, a, b, pick,
       [larger](const Tensor& g, const Tensor&, Inputs in) -> Grads {
         const Tensor& u = in[larger ? 0 : 1].data();
         const Tensor& v = in[larger ? 1 : 0].data();

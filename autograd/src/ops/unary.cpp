@@ -6,6 +6,7 @@
 #include <xgrad/op.hpp>
 
 #include "ops/broadcast.hpp"
+#include "ops/record.hpp"
 #include "ops/sigmoid.hpp"
 
 #include <xtensor/xmath.hpp>
@@ -18,10 +19,18 @@
 namespace xgrad {
 
 Value exp(const Value& x) {
-  Tensor out = detail::empty_tensor(x.shape());
-  vexp(x.data().data(), out.data(), x.size());
-  return record_op(
-      "exp", std::move(out), {x},
+  return detail::record_unary(
+      "exp", x,
+      [](double v) {
+        double e = 0.0;
+        vexp(&v, &e, 1);
+        return e;
+      },
+      [](const Tensor& t) {
+        Tensor out = detail::empty_tensor(t.shape());
+        vexp(t.data(), out.data(), t.size());
+        return out;
+      },
       [](Tensor&& g, const Tensor& out, Inputs) -> Grads {
         xt::noalias(g) *= out;  // ∂eˣ/∂x = eˣ
         return {std::move(g)};
@@ -30,8 +39,8 @@ Value exp(const Value& x) {
 }
 
 Value log(const Value& x) {
-  return record_op(
-      "log", xt::log(x.data()), {x},
+  return detail::record_unary(
+      "log", x, [](double v) { return std::log(v); }, [](const Tensor& t) -> Tensor { return xt::log(t); },
       [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
         return {g / in[0].data()};  // ∂ln x/∂x = 1/x
       },
@@ -39,8 +48,8 @@ Value log(const Value& x) {
 }
 
 Value log1p(const Value& x) {
-  return record_op(
-      "log1p", xt::log1p(x.data()), {x},
+  return detail::record_unary(
+      "log1p", x, [](double v) { return std::log1p(v); }, [](const Tensor& t) -> Tensor { return xt::log1p(t); },
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         xt::noalias(g) /= 1.0 + in[0].data();  // ∂ln(1 + x)/∂x = 1/(1 + x)
         return {std::move(g)};
@@ -49,8 +58,8 @@ Value log1p(const Value& x) {
 }
 
 Value sqrt(const Value& x) {
-  return record_op(
-      "sqrt", xt::sqrt(x.data()), {x},
+  return detail::record_unary(
+      "sqrt", x, [](double v) { return std::sqrt(v); }, [](const Tensor& t) -> Tensor { return xt::sqrt(t); },
       [](const Tensor& g, const Tensor& out, Inputs) -> Grads {
         return {g * 0.5 / out};  // ∂√x/∂x = 1/(2√x)
       },
@@ -58,8 +67,8 @@ Value sqrt(const Value& x) {
 }
 
 Value abs(const Value& x) {
-  return record_op(
-      "abs", xt::abs(x.data()), {x},
+  return detail::record_unary(
+      "abs", x, [](double v) { return std::abs(v); }, [](const Tensor& t) -> Tensor { return xt::abs(t); },
       [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
         return {g * xt::sign(in[0].data())};  // ∂|x|/∂x = sign(x), 0 at 0
       },
@@ -70,8 +79,8 @@ Value abs(const Value& x) {
 }
 
 Value tanh(const Value& x) {
-  return record_op(
-      "tanh", xt::tanh(x.data()), {x},
+  return detail::record_unary(
+      "tanh", x, [](double v) { return std::tanh(v); }, [](const Tensor& t) -> Tensor { return xt::tanh(t); },
       [](Tensor&& g, const Tensor&, Inputs in) -> Grads {
         // ∂tanh/∂x = 1 − tanh² = 4e/(1 + e)² with e = e^−2|x|: the second form keeps full precision
         // in the tails, where 1 − tanh² cancels to 0.
@@ -108,13 +117,14 @@ Value sigmoid(const Value& x) {
   if (x.dim() == 0) {
     double s = 0.0;
     double d = 0.0;
+    const double z = scalar_of(x);
     if (will_record({x})) {
-      vsigmoid(x.data().data(), &s, &d, 1);
+      vsigmoid(&z, &s, &d, 1);
     } else {
-      vsigmoid(x.data().data(), &s, 1);
+      vsigmoid(&z, &s, 1);
     }
     return record_op(
-        "sigmoid", detail::scalar_tensor(s), {x},
+        "sigmoid", s, {x},
         [d](Tensor&& g, const Tensor&, Inputs) -> Grads {
           g *= d;  // ∂σ/∂x = σ(x)·σ(−x), from the forward pass
           return {std::move(g)};
@@ -130,8 +140,9 @@ Value sigmoid(const Value& x) {
 }
 
 Value relu(const Value& x) {
-  return record_op(
-      "relu", xt::maximum(x.data(), 0.0), {x},
+  return detail::record_unary(
+      "relu", x, [](double v) { return v > 0.0 ? v : 0.0; },  // as xtensor's maximum(x, 0) selects
+      [](const Tensor& t) -> Tensor { return xt::maximum(t, 0.0); },
       [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
         return {xt::where(in[0].data() > 0.0, g, 0.0)};  // ∂relu/∂x = [x > 0]
       },
@@ -139,8 +150,8 @@ Value relu(const Value& x) {
 }
 
 Value leaky_relu(const Value& x, double slope) {
-  return record_op(
-      "leaky_relu", xt::where(x.data() > 0.0, x.data(), slope * x.data()), {x},
+  return detail::record_map(
+      "leaky_relu", x, [slope](double v) { return v > 0.0 ? v : slope * v; },
       [slope](const Tensor& g, const Tensor&, Inputs in) -> Grads {
         return {xt::where(in[0].data() > 0.0, g, slope * g)};  // [x > 0] + slope·[x ≤ 0]
       },
@@ -167,8 +178,11 @@ Value clamp(const Value& x, double lo, double hi) {
   if (!(lo <= hi)) {
     throw value_error("clamp: lower bound " + std::to_string(lo) + " is above upper bound " + std::to_string(hi));
   }
-  return record_op(
-      "clamp", xt::clip(x.data(), lo, hi), {x},
+  return detail::record_unary(
+      "clamp", x, [lo, hi](double v) { return v < lo   ? lo
+                                              : hi < v ? hi
+                                                       : v; },  // as xtensor's clip
+      [lo, hi](const Tensor& t) -> Tensor { return xt::clip(t, lo, hi); },
       [lo, hi](const Tensor& g, const Tensor&, Inputs in) -> Grads {
         const Tensor& v = in[0].data();
         return {xt::where(v >= lo && v <= hi, g, 0.0)};  // ∂clamp/∂x = [lo ≤ x ≤ hi]

@@ -89,11 +89,22 @@ class GradSlot {
   Tensor* tensor_ = nullptr;
 };
 
+// The shape of a 0-d value.
+inline constinit const Shape no_axes{};
+
 // A node owns its data, its gradient and (through InputList) its inputs; never itself. Nodes are
 // reference counted by Value handles and by their consumers, and destroyed iteratively.
+//
+// A 0-d node made from a number (a scalar graph's leaves and op results) keeps just that number
+// until something asks for its data as a Tensor: building, moving and destroying a 168-byte
+// tensor and its one-element buffer cost more than the rest of a recorded scalar op
+// (benchmarks.md). The tensor then lives in the node's last bytes, which a node that never
+// needs it leaves untouched.
 class Node {
  public:
   Node(Tensor&& data, const char* op, bool requires_grad, std::span<const Value> inputs = {});
+  // A 0-d node holding `x`, with no tensor built.
+  Node(double x, const char* op, bool requires_grad, std::span<const Value> inputs = {});
   virtual ~Node();
   Node(const Node&) = delete;
   // Nodes come from the per-thread free lists of small blocks (allocator.hpp): a graph frees
@@ -101,6 +112,17 @@ class Node {
   static void* operator new(std::size_t bytes) { return allocate_small(bytes); }
   static void operator delete(void* p, std::size_t bytes) noexcept { free_small(p, bytes); }
   Node& operator=(const Node&) = delete;
+
+  // The data as a tensor, built at the first call for a node made from a number; from then on
+  // the tensor is the data (what mutable_data() writes is what every later read sees).
+  const Tensor& data() const { return has_tensor_ ? *tensor() : build_tensor(); }
+  Tensor& mutable_data() { return has_tensor_ ? *tensor() : build_tensor(); }
+  // The data's shape, axes and elements, without building a tensor.
+  const Shape& shape() const noexcept { return has_tensor_ ? tensor()->shape() : no_axes; }
+  std::size_t dimension() const noexcept { return has_tensor_ ? tensor()->dimension() : 0; }
+  std::size_t size() const noexcept { return has_tensor_ ? tensor()->size() : 1; }
+  // The first (for a 0-d node: the only) element.
+  double scalar() const noexcept { return has_tensor_ ? *tensor()->data() : value_; }
 
   // The backward step of the op that made this node; leaves have none.
   // The step receives the gradient arriving at this node and may reuse its buffer.
@@ -111,7 +133,6 @@ class Node {
   // Frees what the backward step saved (its closure); the node keeps its data.
   virtual void release_saved() noexcept {}
 
-  Tensor data;
   // Leaves: the accumulated gradient. Op results: the gradient arriving during one backward
   // sweep, emptied when the sweep has used it, so it never leaks into a later sweep.
   GradSlot grad;
@@ -135,6 +156,15 @@ class Node {
   bool has_scalar_grad = false;
   bool has_scalar_step = false;  // the op gave a 0-d form of its backward step
   std::int8_t number_side = 0;   // 0: no number operand; 1: it is the right operand; −1: the left
+
+ private:
+  Tensor* tensor() const noexcept { return std::launder(reinterpret_cast<Tensor*>(tensor_bytes_)); }
+  // Builds the 0-d tensor of a node made from a number.
+  Tensor& build_tensor() const;
+
+  double value_ = 0.0;  // the data of a node made from a number, until it has a tensor
+  mutable bool has_tensor_;
+  alignas(Tensor) mutable unsigned char tensor_bytes_[sizeof(Tensor)];
 };
 
 // The most inputs an op with a 0-d step may have (the sweep keeps their gradients on its stack).
@@ -148,20 +178,21 @@ struct NoScalarStep {};
 template <class F, class S = NoScalarStep>
 class OpNode final : public Node {
  public:
-  template <class G, class H = NoScalarStep>
-  OpNode(Tensor&& out, const char* op, std::span<const Value> in, G&& fn, H&& scalar_fn = {})
-      : Node(std::move(out), op, true, in),
+  // `out` is the result: a Tensor, or the number of a 0-d result.
+  template <class Out, class G, class H = NoScalarStep>
+  OpNode(Out&& out, const char* op, std::span<const Value> in, G&& fn, H&& scalar_fn = {})
+      : Node(std::forward<Out>(out), op, true, in),
         fn_(std::in_place, std::forward<G>(fn)),
         scalar_fn_(std::forward<H>(scalar_fn)) {
     is_leaf = false;
     has_scalar_step = !std::is_same_v<S, NoScalarStep>;
   }
-  Grads backward(Tensor&& grad_out) const override { return (*fn_)(std::move(grad_out), data, inputs.span()); }
+  Grads backward(Tensor&& grad_out) const override { return (*fn_)(std::move(grad_out), data(), inputs.span()); }
   void backward_scalar(double grad_out, double* grads) const override {
     if constexpr (std::is_same_v<S, NoScalarStep>) {
       Node::backward_scalar(grad_out, grads);
     } else {
-      const auto g = scalar_fn_(grad_out, *data.data(), inputs.span());
+      const auto g = scalar_fn_(grad_out, scalar(), inputs.span());
       std::copy(g.begin(), g.end(), grads);
     }
   }
@@ -203,11 +234,11 @@ inline Value::~Value() {
 }
 inline detail::Node* Value::release() noexcept { return std::exchange(node_, nullptr); }
 
-inline const Tensor& Value::data() const { return node_->data; }
-inline Tensor& Value::mutable_data() const { return node_->data; }
-inline const Shape& Value::shape() const { return node_->data.shape(); }
-inline std::size_t Value::dim() const { return node_->data.dimension(); }
-inline std::size_t Value::size() const { return node_->data.size(); }
+inline const Tensor& Value::data() const { return node_->data(); }
+inline Tensor& Value::mutable_data() const { return node_->mutable_data(); }
+inline const Shape& Value::shape() const { return node_->shape(); }
+inline std::size_t Value::dim() const { return node_->dimension(); }
+inline std::size_t Value::size() const { return node_->size(); }
 inline bool Value::requires_grad() const { return node_->requires_grad; }
 inline bool Value::is_leaf() const { return node_->is_leaf; }
 inline const char* Value::op() const { return node_->op; }
