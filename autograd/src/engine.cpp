@@ -107,16 +107,23 @@ class WorkLists {
 
 thread_local WorkLists::Spare WorkLists::spare_;
 
+// A leaf's share of accumulate(Node*, double): into its tensor gradient.
+[[gnu::noinline]] void accumulate_leaf(detail::Node* leaf, double g) {
+  if (leaf->grad) {
+    *leaf->grad->data() += g;
+  } else {
+    leaf->grad.emplace(detail::scalar_tensor(g));
+  }
+}
+
 // Adds the 0-d gradient `g` into the gradient of the 0-d node `input`: an op result keeps it
-// as a number (scalar_grad), a leaf in its tensor.
-void accumulate(detail::Node* input, double g) {
-  if (!input->is_leaf) {
+// as a number (scalar_grad, inline here: it is most of the calls), a leaf in its tensor.
+inline void accumulate(detail::Node* input, double g) {
+  if (!input->is_leaf) [[likely]] {
     input->scalar_grad = input->has_scalar_grad ? input->scalar_grad + g : g;
     input->has_scalar_grad = true;
-  } else if (input->grad) {
-    *input->grad->data() += g;
   } else {
-    input->grad.emplace(detail::scalar_tensor(g));
+    accumulate_leaf(input, g);
   }
 }
 
@@ -224,7 +231,9 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
       node->grad.reset();
     }
     if (!retain_graph) {
-      node->release_saved();
+      if (node->has_saved) {  // a virtual call fewer for the many steps that saved only numbers
+        node->release_saved();
+      }
       node->freed = true;
       for (Value& input : node->inputs.span()) {
         input = Value::null_handle();

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <sstream>
@@ -152,14 +153,6 @@ std::string shape_str(std::span<const std::size_t> shape) {
 
 namespace detail {
 
-InputList::InputList(std::span<const Value> inputs) : size_(inputs.size()) {
-  if (size_ > inline_size) {
-    heap_.assign(inputs.begin(), inputs.end());
-  } else {
-    std::copy(inputs.begin(), inputs.end(), inline_);
-  }
-}
-
 Node::Node(Tensor&& data_in, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
     : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in), has_tensor_(true) {
   new (tensor_bytes_) Tensor(std::move(data_in));
@@ -259,9 +252,16 @@ void Value::retain_grad() const {
 Value Value::detach() const { return node_->dimension() == 0 ? Value(node_->scalar()) : Value(Tensor(node_->data())); }
 
 std::span<const Value> Value::inputs() const { return node_->inputs.span(); }
-const std::string& Value::label() const { return node_->label; }
+const std::string& Value::label() const {
+  static const std::string none;
+  return node_->label ? *node_->label : none;
+}
 const Value& Value::set_label(std::string label) const {
-  node_->label = std::move(label);
+  if (label.empty()) {
+    node_->label.reset();
+  } else {
+    node_->label = std::make_unique<std::string>(std::move(label));
+  }
   return *this;
 }
 
