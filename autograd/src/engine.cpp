@@ -235,9 +235,6 @@ void sweep(std::vector<Value>& order, bool retain_graph) {
         node->release_saved();
       }
       node->freed = true;
-      for (Value& input : node->inputs.span()) {
-        input = Value::null_handle();
-      }
       node->inputs.clear();
     }
   }

@@ -19,40 +19,50 @@
 namespace xgrad::detail {
 
 // The inputs of a node. Up to three live inline, so unary, binary and ternary ops (`linear`,
-// `where`) never allocate for them.
+// `where`) never allocate for them; more go to a heap block whose pointer shares their bytes.
+// 32 bytes in all: part of what keeps a scalar op's node within two cache lines.
 class InputList {
  public:
-  InputList() = default;
+  InputList() noexcept {}  // NOLINT(modernize-use-equals-default): the union stays unconstructed
   // Inline: every recorded op makes one, and the call cost half as much as the copy.
-  explicit InputList(std::span<const Value> inputs) : size_(inputs.size()) {
+  explicit InputList(std::span<const Value> inputs) : size_(static_cast<std::uint32_t>(inputs.size())) {
+    Value* to = inline_;
     if (size_ > inline_size) [[unlikely]] {
-      heap_.assign(inputs.begin(), inputs.end());
-    } else {
-      std::copy(inputs.begin(), inputs.end(), inline_);
+      to = heap_ = static_cast<Value*>(::operator new(size_ * sizeof(Value)));
+    }
+    for (const Value& v : inputs) {
+      new (to++) Value(v);
     }
   }
   InputList(const InputList&) = delete;
   InputList& operator=(const InputList&) = delete;
+  ~InputList() { clear(); }
 
   std::span<const Value> span() const { return {data(), size_}; }
   std::span<Value> span() { return {data(), size_}; }
   std::size_t size() const { return size_; }
-  // Drops every input reference (the caller has already taken them out with Value::release).
+  // Drops every input handle (releasing the references still held).
   void clear() noexcept {
-    if (heap_.capacity() != 0) {
-      std::vector<Value>().swap(heap_);
+    Value* d = data();
+    for (std::uint32_t i = 0; i < size_; ++i) {
+      d[i].~Value();
+    }
+    if (size_ > inline_size) {
+      ::operator delete(heap_, size_ * sizeof(Value));
     }
     size_ = 0;
   }
 
  private:
-  Value* data() { return heap_.empty() ? inline_ : heap_.data(); }
-  const Value* data() const { return heap_.empty() ? inline_ : heap_.data(); }
+  Value* data() { return size_ > inline_size ? heap_ : inline_; }
+  const Value* data() const { return size_ > inline_size ? heap_ : inline_; }
 
-  static constexpr std::size_t inline_size = 3;
-  Value inline_[inline_size]{Value::null_handle(), Value::null_handle(), Value::null_handle()};
-  std::vector<Value> heap_;
-  std::size_t size_ = 0;
+  static constexpr std::uint32_t inline_size = 3;
+  union {
+    Value inline_[inline_size];  // constructed: the first size_ of them, while size_ <= inline_size
+    Value* heap_;                // size_ constructed handles, while size_ > inline_size
+  };
+  std::uint32_t size_ = 0;
 };
 
 // A node's gradient: empty, or a Tensor in a block of the small free lists (allocator.hpp), with
@@ -181,6 +191,35 @@ inline constexpr std::size_t max_scalar_step_inputs = 3;
 // The second step of an op that gives only the tensor one.
 struct NoScalarStep {};
 
+// The tensor step of an op result, kept until release_saved() frees what it captured.
+template <class F>
+class SavedStep {
+ public:
+  template <class G>
+  explicit SavedStep(G&& fn) : fn_(std::in_place, std::forward<G>(fn)) {}
+  const F& operator*() const { return *fn_; }
+  void reset() noexcept { fn_.reset(); }
+
+ private:
+  std::optional<F> fn_;
+};
+
+// A step with nothing to free is kept as it is, with no engaged flag: a captureless one (most
+// steps: they read what they need from their arguments) then takes no byte of the node, whose
+// construction writes nothing past the node's first 128 bytes.
+template <class F>
+requires std::is_trivially_destructible_v<F>
+class SavedStep<F> {
+ public:
+  template <class G>
+  explicit SavedStep(G&& fn) : fn_(std::forward<G>(fn)) {}
+  const F& operator*() const { return fn_; }
+  void reset() noexcept {}
+
+ private:
+  [[no_unique_address]] F fn_;
+};
+
 // An op result: the node and its backward closures in one allocation. `S` is the 0-d form of
 // the step (NoScalarStep for none).
 template <class F, class S = NoScalarStep>
@@ -189,9 +228,7 @@ class OpNode final : public Node {
   // `out` is the result: a Tensor, or the number of a 0-d result.
   template <class Out, class G, class H = NoScalarStep>
   OpNode(Out&& out, const char* op, std::span<const Value> in, G&& fn, H&& scalar_fn = {})
-      : Node(std::forward<Out>(out), op, true, in),
-        fn_(std::in_place, std::forward<G>(fn)),
-        scalar_fn_(std::forward<H>(scalar_fn)) {
+      : Node(std::forward<Out>(out), op, true, in), fn_(std::forward<G>(fn)), scalar_fn_(std::forward<H>(scalar_fn)) {
     is_leaf = false;
     has_scalar_step = !std::is_same_v<S, NoScalarStep>;
     has_saved = !std::is_trivially_destructible_v<F>;
@@ -208,7 +245,7 @@ class OpNode final : public Node {
   void release_saved() noexcept override { fn_.reset(); }
 
  private:
-  std::optional<F> fn_;
+  [[no_unique_address]] SavedStep<F> fn_;
   [[no_unique_address]] S scalar_fn_;
 };
 
