@@ -110,6 +110,24 @@ constexpr std::size_t class_bytes(std::size_t c) {
 static_assert(class_of(small_block_max_bytes) == kClasses - 1 && class_bytes(kClasses - 1) == small_block_max_bytes);
 static_assert(class_bytes(class_of(1025)) == 1280 && class_bytes(class_of(8)) == 16 && class_bytes(class_of(0)) == 16);
 
+// A small block of at least two cache lines starts on a cache line. A graph node is such a
+// block, and a scalar op touches only its first 128 bytes: two lines when aligned, three at
+// most other starts (benchmarks.md).
+constexpr std::size_t kLineAlignedMin = 128;
+constexpr std::align_val_t kLine{64};
+
+void* new_block(std::size_t bytes) {
+  return bytes >= kLineAlignedMin ? ::operator new(bytes, kLine) : ::operator new(bytes);
+}
+
+void delete_block(void* p, std::size_t bytes) noexcept {
+  if (bytes >= kLineAlignedMin) {
+    ::operator delete(p, bytes, kLine);
+  } else {
+    ::operator delete(p, bytes);
+  }
+}
+
 struct FreeBlock {
   FreeBlock* next;
 };
@@ -132,7 +150,7 @@ void drain_thread_blocks() noexcept {
   for (std::size_t c = 0; c < kClasses; ++c) {
     while (FreeBlock* b = blocks.heads[c]) {
       blocks.heads[c] = b->next;
-      ::operator delete(b, class_bytes(c));
+      delete_block(b, class_bytes(c));
     }
   }
   blocks.kept_bytes = 0;
@@ -160,7 +178,7 @@ thread_local ThreadDrain thread_drain;
 void* allocate_fresh(std::size_t bytes, std::size_t c) {
   // Without reuse the lists stay empty, and a block is allocated and freed with its exact size,
   // so that a checker sees every byte past its end.
-  return ::operator new(reuse_allowed() ? class_bytes(c) : bytes);
+  return new_block(reuse_allowed() ? class_bytes(c) : bytes);
 }
 
 void push_block(void* p, std::size_t c) noexcept {
@@ -172,14 +190,14 @@ void push_block(void* p, std::size_t c) noexcept {
 
 [[gnu::noinline]] void free_slow(void* p, std::size_t bytes, std::size_t c) noexcept {
   if (!reuse_allowed()) {
-    ::operator delete(p, bytes);
+    delete_block(p, bytes);
     return;
   }
   if (!blocks.keeping && !blocks.closed) {
     thread_drain.start();  // first free on this thread: registers the drain at thread exit
   }
   if (!blocks.keeping || blocks.kept_bytes + class_bytes(c) > kKeptPerThread) {
-    ::operator delete(p, class_bytes(c));
+    delete_block(p, class_bytes(c));
     return;
   }
   push_block(p, c);

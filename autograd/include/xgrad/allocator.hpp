@@ -20,7 +20,8 @@
 /// Small blocks — buffers of at most `small_block_max_bytes`, and the graph's nodes — are kept
 /// on per-thread free lists by size class instead: a graph of thousands of nodes frees and
 /// allocates them by the thousand, more than the C library's own per-thread cache holds. A
-/// thread keeps at most 4 MiB of them and frees them when it ends.
+/// thread keeps at most 4 MiB of them and frees them when it ends. Blocks of 128 bytes or more
+/// start on a 64-byte cache line.
 
 #include <cstddef>
 #include <new>
