@@ -87,29 +87,6 @@ struct Drain {
   }
 } drain;
 
-// The per-thread free lists of small blocks (Tensor buffers up to small_block_max_bytes, graph
-// nodes). A freed block goes on its thread's list for its size class; the next request of that
-// class on that thread takes it back: no lock, no search. A block may be freed on another thread
-// than the one that allocated it; it simply joins that thread's lists.
-constexpr std::size_t kFineStep = 16;  // classes 16 bytes apart up to 1 KiB ...
-constexpr std::size_t kFineMax = 1024;
-constexpr std::size_t kCoarseStep = 256;  // ... then 256 bytes apart up to 16 KiB
-constexpr std::size_t kClasses = kFineMax / kFineStep + (small_block_max_bytes - kFineMax) / kCoarseStep + 1;
-constexpr std::size_t kKeptPerThread = std::size_t{4} << 20;  // free bytes a thread holds at most
-
-// A request for 0 bytes (an empty tensor's buffer) gets the smallest class: a free block must
-// hold the list's link.
-constexpr std::size_t class_of(std::size_t bytes) {
-  return bytes == 0          ? 1
-         : bytes <= kFineMax ? (bytes + kFineStep - 1) / kFineStep
-                             : kFineMax / kFineStep + (bytes - kFineMax + kCoarseStep - 1) / kCoarseStep;
-}
-constexpr std::size_t class_bytes(std::size_t c) {
-  return c <= kFineMax / kFineStep ? c * kFineStep : kFineMax + (c - kFineMax / kFineStep) * kCoarseStep;
-}
-static_assert(class_of(small_block_max_bytes) == kClasses - 1 && class_bytes(kClasses - 1) == small_block_max_bytes);
-static_assert(class_bytes(class_of(1025)) == 1280 && class_bytes(class_of(8)) == 16 && class_bytes(class_of(0)) == 16);
-
 // A small block of at least two cache lines starts on a cache line. A graph node is such a
 // block, and a scalar op touches only its first 128 bytes: two lines when aligned, three at
 // most other starts (benchmarks.md).
@@ -128,32 +105,21 @@ void delete_block(void* p, std::size_t bytes) noexcept {
   }
 }
 
-struct FreeBlock {
-  FreeBlock* next;
-};
-
-// Trivially destructible and constant-initialised, like the cache: valid on a thread before
-// and after its thread_local destructors run.
-struct ThreadBlocks {
-  FreeBlock* heads[kClasses];
-  std::size_t kept_bytes;
-  // Freed blocks go onto the lists: reuse is allowed, the thread's ThreadDrain is registered,
-  // and the thread is not exiting. One flag, so that a free tests one thing before the push.
-  bool keeping;
-  bool closed;  // the thread is exiting: blocks are freed at once
-};
-static_assert(std::is_trivially_destructible_v<ThreadBlocks>);
-
-constinit thread_local ThreadBlocks blocks{};
+using detail::class_bytes;
+using detail::class_of;
+using detail::FreeBlock;
+using detail::kClasses;
+using detail::kKeptPerThread;
+using detail::thread_blocks;
 
 void drain_thread_blocks() noexcept {
   for (std::size_t c = 0; c < kClasses; ++c) {
-    while (FreeBlock* b = blocks.heads[c]) {
-      blocks.heads[c] = b->next;
+    while (FreeBlock* b = thread_blocks.heads[c]) {
+      thread_blocks.heads[c] = b->next;
       delete_block(b, class_bytes(c));
     }
   }
-  blocks.kept_bytes = 0;
+  thread_blocks.kept_bytes = 0;
 }
 
 // Returns the thread's blocks to the C library when the thread ends.
@@ -162,11 +128,11 @@ struct ThreadDrain {
   ThreadDrain(const ThreadDrain&) = delete;
   ThreadDrain& operator=(const ThreadDrain&) = delete;
   ~ThreadDrain() {
-    blocks.keeping = false;
-    blocks.closed = true;
+    thread_blocks.keeping = false;
+    thread_blocks.closed = true;
     drain_thread_blocks();
   }
-  void start() noexcept { blocks.keeping = true; }
+  void start() noexcept { thread_blocks.keeping = true; }
 };
 thread_local ThreadDrain thread_drain;
 
@@ -183,9 +149,9 @@ void* allocate_fresh(std::size_t bytes, std::size_t c) {
 
 void push_block(void* p, std::size_t c) noexcept {
   auto* b = static_cast<FreeBlock*>(p);
-  b->next = blocks.heads[c];
-  blocks.heads[c] = b;
-  blocks.kept_bytes += class_bytes(c);
+  b->next = thread_blocks.heads[c];
+  thread_blocks.heads[c] = b;
+  thread_blocks.kept_bytes += class_bytes(c);
 }
 
 [[gnu::noinline]] void free_slow(void* p, std::size_t bytes, std::size_t c) noexcept {
@@ -193,29 +159,29 @@ void push_block(void* p, std::size_t c) noexcept {
     delete_block(p, bytes);
     return;
   }
-  if (!blocks.keeping && !blocks.closed) {
+  if (!thread_blocks.keeping && !thread_blocks.closed) {
     thread_drain.start();  // first free on this thread: registers the drain at thread exit
   }
-  if (!blocks.keeping || blocks.kept_bytes + class_bytes(c) > kKeptPerThread) {
+  if (!thread_blocks.keeping || thread_blocks.kept_bytes + class_bytes(c) > kKeptPerThread) {
     delete_block(p, class_bytes(c));
     return;
   }
   push_block(p, c);
 }
 
-inline void* take_small(std::size_t bytes) {
+void* take_small(std::size_t bytes) {
   const std::size_t c = class_of(bytes);
-  if (FreeBlock* b = blocks.heads[c]) {
-    blocks.heads[c] = b->next;
-    blocks.kept_bytes -= class_bytes(c);
+  if (FreeBlock* b = thread_blocks.heads[c]) {
+    thread_blocks.heads[c] = b->next;
+    thread_blocks.kept_bytes -= class_bytes(c);
     return b;
   }
   return allocate_fresh(bytes, c);
 }
 
-inline void give_small(void* p, std::size_t bytes) noexcept {
+void give_small(void* p, std::size_t bytes) noexcept {
   const std::size_t c = class_of(bytes);
-  if (blocks.keeping && blocks.kept_bytes + class_bytes(c) <= kKeptPerThread) {
+  if (thread_blocks.keeping && thread_blocks.kept_bytes + class_bytes(c) <= kKeptPerThread) {
     push_block(p, c);
     return;
   }
@@ -231,7 +197,7 @@ BufferCacheStats buffer_cache_stats() {
   }
   BufferCacheStats s = cache.stats;
   s.cached_blocks = cache.count;
-  s.small_kept_bytes = blocks.kept_bytes;
+  s.small_kept_bytes = thread_blocks.kept_bytes;
   s.enabled = !cache.disabled;
   return s;
 }
@@ -245,11 +211,13 @@ void release_buffer_cache() {
 
 namespace detail {
 
-void* allocate_small(std::size_t bytes) {
+constinit thread_local ThreadBlocks thread_blocks{};
+
+void* allocate_small_slow(std::size_t bytes) {
   return bytes <= small_block_max_bytes ? take_small(bytes) : ::operator new(bytes);
 }
 
-void free_small(void* p, std::size_t bytes) noexcept {
+void free_small_slow(void* p, std::size_t bytes) noexcept {
   if (p == nullptr) {
     return;
   }

@@ -8,8 +8,6 @@ namespace xgrad {
 
 namespace {
 
-thread_local bool anomaly_mode = false;
-
 std::string input_shapes(std::span<const Value> inputs) {
   std::string s;
   for (const Value& v : inputs) {
@@ -32,11 +30,11 @@ bool finite(const Tensor& t) {
 
 }  // namespace
 
-bool anomaly_detection_enabled() noexcept { return anomaly_mode; }
+constinit thread_local bool detail::anomaly_mode = false;
 
-DetectAnomalyGuard::DetectAnomalyGuard() noexcept : previous_(anomaly_mode) { anomaly_mode = true; }
+DetectAnomalyGuard::DetectAnomalyGuard() noexcept : previous_(detail::anomaly_mode) { detail::anomaly_mode = true; }
 
-DetectAnomalyGuard::~DetectAnomalyGuard() { anomaly_mode = previous_; }
+DetectAnomalyGuard::~DetectAnomalyGuard() { detail::anomaly_mode = previous_; }
 
 namespace detail {
 

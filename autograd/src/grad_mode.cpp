@@ -2,14 +2,10 @@
 
 namespace xgrad {
 
-namespace {
-thread_local bool grad_mode_enabled = true;
-}
+constinit thread_local bool detail::grad_mode_enabled = true;
 
-bool grad_enabled() noexcept { return grad_mode_enabled; }
+NoGradGuard::NoGradGuard() noexcept : previous_(detail::grad_mode_enabled) { detail::grad_mode_enabled = false; }
 
-NoGradGuard::NoGradGuard() noexcept : previous_(grad_mode_enabled) { grad_mode_enabled = false; }
-
-NoGradGuard::~NoGradGuard() { grad_mode_enabled = previous_; }
+NoGradGuard::~NoGradGuard() { detail::grad_mode_enabled = previous_; }
 
 }  // namespace xgrad

@@ -23,6 +23,8 @@
 /// thread keeps at most 4 MiB of them and frees them when it ends. Blocks of 128 bytes or more
 /// start on a 64-byte cache line.
 
+#include <xgrad/detail/free_lists.hpp>
+
 #include <cstddef>
 #include <new>
 
@@ -32,7 +34,7 @@ namespace xgrad {
 inline constexpr std::size_t buffer_cache_min_bytes = std::size_t{64} << 10;
 
 /// Blocks of at most this many bytes (16 KiB) are kept on per-thread free lists.
-inline constexpr std::size_t small_block_max_bytes = std::size_t{16} << 10;
+inline constexpr std::size_t small_block_max_bytes = detail::free_list_max_bytes;
 
 /// Counters of the buffer cache, for tests and tuning.
 struct BufferCacheStats {
@@ -59,10 +61,6 @@ void release_buffer_cache();
 
 namespace detail {
 void* allocate_buffer(std::size_t bytes);
-// A block of at most small_block_max_bytes from the calling thread's free lists (graph nodes
-// allocate through these two).
-void* allocate_small(std::size_t bytes);
-void free_small(void* p, std::size_t bytes) noexcept;
 void free_buffer(void* p, std::size_t bytes) noexcept;
 }  // namespace detail
 

@@ -15,8 +15,13 @@ class anomaly_error : public error {
   using error::error;
 };
 
+namespace detail {
+// The thread's mode, read inline by every op (anomaly.cpp).
+extern constinit thread_local bool anomaly_mode;
+}  // namespace detail
+
 /// Whether anomaly mode is on for this thread.
-bool anomaly_detection_enabled() noexcept;
+inline bool anomaly_detection_enabled() noexcept { return detail::anomaly_mode; }
 
 /// While alive, every op on this thread checks its result, and every backward step the
 /// gradients it returns: the first NaN or infinity throws anomaly_error naming the op and the

@@ -4,8 +4,13 @@
 
 namespace xgrad {
 
+namespace detail {
+// The thread's mode, read inline by every op (grad_mode.cpp).
+extern constinit thread_local bool grad_mode_enabled;
+}  // namespace detail
+
 /// Whether ops on this thread record graph nodes (true unless a NoGradGuard is alive).
-bool grad_enabled() noexcept;
+inline bool grad_enabled() noexcept { return detail::grad_mode_enabled; }
 
 /// While alive, ops on this thread record nothing: their results are plain leaves that do not
 /// require grad. Guards nest; each restores the mode it found.
