@@ -56,7 +56,9 @@ class Value {
   Value& operator=(Value&& other) noexcept;
   ~Value();
 
-  /// The node's tensor.
+  /// The node's tensor. A 0-d value made from a number (`Value(2.0)`, an elementwise op on 0-d
+  /// values) holds just the number until the first call builds its tensor; like the reference
+  /// count, that is not safe from two threads at once.
   const Tensor& data() const;
   /// The node's tensor, writable in place (optimizer updates). Changing a tensor that a graph
   /// still needs for its backward pass makes that pass wrong.
