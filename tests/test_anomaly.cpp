@@ -23,6 +23,14 @@ TEST_CASE("anomaly mode: the first op whose forward is not finite throws, naming
   CHECK_THROWS_WITH_AS(xgrad::exp(big) * 2.0,
                        "exp: forward produced NaN or infinity in its result of shape (2,2) (input shapes (2,2))",
                        xgrad::anomaly_error);
+  // A 0-d op on 0-d values, whose result is recorded as a number, is checked the same way.
+  const Value s = Value(-1.0).set_requires_grad();
+  CHECK_THROWS_WITH_AS(xgrad::sqrt(s) + 1.0,
+                       "sqrt: forward produced NaN or infinity in its result of shape () (input shapes ())",
+                       xgrad::anomaly_error);
+  CHECK_THROWS_WITH_AS(s / Value(0.0),
+                       "div: forward produced NaN or infinity in its result of shape () (input shapes (), ())",
+                       xgrad::anomaly_error);
   // Finite work is untouched.
   CHECK(xgrad::sum(xgrad::exp(x)).item() == doctest::Approx(std::exp(1.0) + std::exp(-1.0) + std::exp(2.0)));
 }

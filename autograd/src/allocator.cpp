@@ -107,19 +107,16 @@ void delete_block(void* p, std::size_t bytes) noexcept {
 
 using detail::class_bytes;
 using detail::class_of;
-using detail::FreeBlock;
 using detail::kClasses;
 using detail::kKeptPerThread;
 using detail::thread_blocks;
 
 void drain_thread_blocks() noexcept {
   for (std::size_t c = 0; c < kClasses; ++c) {
-    while (FreeBlock* b = thread_blocks.heads[c]) {
-      thread_blocks.heads[c] = b->next;
+    while (void* b = detail::pop_block(c)) {
       delete_block(b, class_bytes(c));
     }
   }
-  thread_blocks.kept_bytes = 0;
 }
 
 // Returns the thread's blocks to the C library when the thread ends.
@@ -136,8 +133,9 @@ struct ThreadDrain {
 };
 thread_local ThreadDrain thread_drain;
 
-// The common cases of a small request and a small free are a pop and a push on a list, inline in
-// the callers below; everything else (the first free on a thread, reuse turned off, a full
+// The common cases of a small request and a small free are a pop and a push on a list
+// (detail/free_lists.hpp), inline in allocate_small and free_small and in the buffer allocator's
+// small path below; everything else (the first free on a thread, reuse turned off, a full
 // quota, a thread that is exiting) takes the out-of-line paths after them. A graph allocates and
 // frees three small blocks per recorded op: the out-of-line checks cost more than the list.
 
@@ -145,13 +143,6 @@ void* allocate_fresh(std::size_t bytes, std::size_t c) {
   // Without reuse the lists stay empty, and a block is allocated and freed with its exact size,
   // so that a checker sees every byte past its end.
   return new_block(reuse_allowed() ? class_bytes(c) : bytes);
-}
-
-void push_block(void* p, std::size_t c) noexcept {
-  auto* b = static_cast<FreeBlock*>(p);
-  b->next = thread_blocks.heads[c];
-  thread_blocks.heads[c] = b;
-  thread_blocks.kept_bytes += class_bytes(c);
 }
 
 [[gnu::noinline]] void free_slow(void* p, std::size_t bytes, std::size_t c) noexcept {
@@ -166,14 +157,12 @@ void push_block(void* p, std::size_t c) noexcept {
     delete_block(p, class_bytes(c));
     return;
   }
-  push_block(p, c);
+  detail::push_block(p, c);
 }
 
 void* take_small(std::size_t bytes) {
   const std::size_t c = class_of(bytes);
-  if (FreeBlock* b = thread_blocks.heads[c]) {
-    thread_blocks.heads[c] = b->next;
-    thread_blocks.kept_bytes -= class_bytes(c);
+  if (void* b = detail::pop_block(c)) {
     return b;
   }
   return allocate_fresh(bytes, c);
@@ -181,8 +170,8 @@ void* take_small(std::size_t bytes) {
 
 void give_small(void* p, std::size_t bytes) noexcept {
   const std::size_t c = class_of(bytes);
-  if (thread_blocks.keeping && thread_blocks.kept_bytes + class_bytes(c) <= kKeptPerThread) {
-    push_block(p, c);
+  if (detail::keeps(c)) {
+    detail::push_block(p, c);
     return;
   }
   free_slow(p, bytes, c);

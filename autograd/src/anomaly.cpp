@@ -28,6 +28,11 @@ bool finite(const Tensor& t) {
   return true;
 }
 
+[[noreturn]] void throw_forward(const char* name, const Shape& shape, std::span<const Value> inputs) {
+  throw anomaly_error(std::string(name) + ": forward produced NaN or infinity in its result of shape " +
+                      shape_str(shape) + " (input shapes " + input_shapes(inputs) + ")");
+}
+
 }  // namespace
 
 constinit thread_local bool detail::anomaly_mode = false;
@@ -40,16 +45,13 @@ namespace detail {
 
 void check_forward(const char* name, const Tensor& out, std::span<const Value> inputs) {
   if (!finite(out)) {
-    throw anomaly_error(std::string(name) + ": forward produced NaN or infinity in its result of shape " +
-                        shape_str(out.shape()) + " (input shapes " + input_shapes(inputs) + ")");
+    throw_forward(name, out.shape(), inputs);
   }
 }
 
 void check_forward(const char* name, double out, std::span<const Value> inputs) {
   if (!std::isfinite(out)) {
-    throw anomaly_error(std::string(name) +
-                        ": forward produced NaN or infinity in its result of shape () (input shapes " +
-                        input_shapes(inputs) + ")");
+    throw_forward(name, Shape{}, inputs);
   }
 }
 

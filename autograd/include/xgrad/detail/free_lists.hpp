@@ -4,6 +4,7 @@
 // the node's size known where it is called, a request is a pop and a free a push.
 
 #include <cstddef>
+#include <type_traits>
 
 namespace xgrad::detail {
 
@@ -47,6 +48,7 @@ struct ThreadBlocks {
   bool keeping;
   bool closed;  // the thread is exiting: blocks are freed at once
 };
+static_assert(std::is_trivially_destructible_v<ThreadBlocks>);
 
 extern constinit thread_local ThreadBlocks thread_blocks;
 
@@ -55,14 +57,34 @@ extern constinit thread_local ThreadBlocks thread_blocks;
 void* allocate_small_slow(std::size_t bytes);
 void free_small_slow(void* p, std::size_t bytes) noexcept;
 
+// A block of class `c` from the thread's list, or nullptr when the list is empty.
+inline void* pop_block(std::size_t c) noexcept {
+  FreeBlock* b = thread_blocks.heads[c];
+  if (b != nullptr) {
+    thread_blocks.heads[c] = b->next;
+    thread_blocks.kept_bytes -= class_bytes(c);
+  }
+  return b;
+}
+
+// Puts `p`, a block of class `c`, on the thread's list.
+inline void push_block(void* p, std::size_t c) noexcept {
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = thread_blocks.heads[c];
+  thread_blocks.heads[c] = b;
+  thread_blocks.kept_bytes += class_bytes(c);
+}
+
+// Whether a freed block of class `c` goes on the lists at once: the common case of a free.
+inline bool keeps(std::size_t c) noexcept {
+  return thread_blocks.keeping && thread_blocks.kept_bytes + class_bytes(c) <= kKeptPerThread;
+}
+
 // A block of at most free_list_max_bytes from the calling thread's free lists (graph nodes
 // allocate through these two).
 inline void* allocate_small(std::size_t bytes) {
   if (bytes <= free_list_max_bytes) {
-    const std::size_t c = class_of(bytes);
-    if (FreeBlock* b = thread_blocks.heads[c]) {
-      thread_blocks.heads[c] = b->next;
-      thread_blocks.kept_bytes -= class_bytes(c);
+    if (void* b = pop_block(class_of(bytes))) {
       return b;
     }
   }
@@ -70,15 +92,9 @@ inline void* allocate_small(std::size_t bytes) {
 }
 
 inline void free_small(void* p, std::size_t bytes) noexcept {
-  if (p != nullptr && bytes <= free_list_max_bytes) {
-    const std::size_t c = class_of(bytes);
-    if (thread_blocks.keeping && thread_blocks.kept_bytes + class_bytes(c) <= kKeptPerThread) {
-      auto* b = static_cast<FreeBlock*>(p);
-      b->next = thread_blocks.heads[c];
-      thread_blocks.heads[c] = b;
-      thread_blocks.kept_bytes += class_bytes(c);
-      return;
-    }
+  if (p != nullptr && bytes <= free_list_max_bytes && keeps(class_of(bytes))) {
+    push_block(p, class_of(bytes));
+    return;
   }
   free_small_slow(p, bytes);
 }
