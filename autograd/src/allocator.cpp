@@ -88,8 +88,8 @@ struct Drain {
 } drain;
 
 // A small block of at least two cache lines starts on a cache line. A graph node is such a
-// block, and a scalar op touches only its first 128 bytes: two lines when aligned, three at
-// most other starts (benchmarks.md).
+// block: a scalar op's node of 128 bytes takes two lines when aligned, three at most other
+// starts (benchmarks.md).
 constexpr std::size_t kLineAlignedMin = 128;
 constexpr std::align_val_t kLine{64};
 

@@ -154,28 +154,19 @@ std::string shape_str(std::span<const std::size_t> shape) {
 namespace detail {
 
 Node::Node(Tensor&& data_in, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
-    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in), has_tensor_(true) {
-  new (tensor_bytes_) Tensor(std::move(data_in));
+    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in) {
+  tensor_.emplace(std::move(data_in));
   count_nodes(1);
 }
 
 Node::Node(double x, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
-    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in), value_(x), has_tensor_(false) {
+    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in), value_(x) {
   count_nodes(1);
 }
 
-Node::~Node() {
-  if (has_tensor_) {
-    tensor()->~Tensor();
-  }
-  count_nodes(-1);
-}
+Node::~Node() { count_nodes(-1); }
 
-Tensor& Node::build_tensor() const {
-  new (tensor_bytes_) Tensor(scalar_tensor(value_));
-  has_tensor_ = true;
-  return *tensor();
-}
+Tensor& Node::build_tensor() const { return tensor_.emplace(scalar_tensor(value_)); }
 
 Grads Node::backward(Tensor&&) const { throw graph_error("backward: a leaf has no backward step"); }
 

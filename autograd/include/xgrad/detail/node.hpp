@@ -64,23 +64,25 @@ class InputList {
   std::uint32_t size_ = 0;
 };
 
-// A node's gradient: empty, or a Tensor in a block of the small free lists (allocator.hpp), with
-// the part of std::optional's interface the engine uses. A node holds this pointer rather than
-// the 168-byte tensor itself: a 0-d op result never uses it (its gradient is a number), and the
-// nodes of a scalar graph, a third smaller, stay in cache (benchmarks.md).
-class GradSlot {
+// A tensor in a block of the small free lists (allocator.hpp), or nothing, with the part of
+// std::optional's interface the engine uses. A node holds its data and its gradient this way
+// rather than as 168-byte tensors in place: a scalar graph's nodes need neither (a 0-d op
+// result keeps its value and its gradient as numbers), and without them a node takes two
+// cache lines instead of five, which keeps a large scalar graph in cache and within the free
+// lists' quota (benchmarks.md).
+class TensorSlot {
  public:
-  GradSlot() = default;
-  GradSlot(const GradSlot&) = delete;
-  GradSlot& operator=(const GradSlot&) = delete;
-  ~GradSlot() { reset(); }
+  TensorSlot() = default;
+  TensorSlot(const TensorSlot&) = delete;
+  TensorSlot& operator=(const TensorSlot&) = delete;
+  ~TensorSlot() { reset(); }
 
   explicit operator bool() const noexcept { return tensor_ != nullptr; }
   bool has_value() const noexcept { return tensor_ != nullptr; }
   Tensor& operator*() const noexcept { return *tensor_; }
   Tensor* operator->() const noexcept { return tensor_; }
 
-  // Builds the gradient from `args`, replacing any it held.
+  // Builds the tensor from `args`, replacing any it held.
   template <class... A>
   Tensor& emplace(A&&... args) {
     reset();
@@ -114,8 +116,7 @@ inline constinit const Shape no_axes{};
 // A 0-d node made from a number (a scalar graph's leaves and op results) keeps just that number
 // until something asks for its data as a Tensor: building, moving and destroying a 168-byte
 // tensor and its one-element buffer cost more than the rest of a recorded scalar op
-// (benchmarks.md). The tensor then lives in the node's last bytes, which a node that never
-// needs it leaves untouched.
+// (benchmarks.md). The tensor is then built in its slot and is the data from then on.
 class Node {
  public:
   Node(Tensor&& data, const char* op, bool requires_grad, std::span<const Value> inputs = {});
@@ -131,14 +132,14 @@ class Node {
 
   // The data as a tensor, built at the first call for a node made from a number; from then on
   // the tensor is the data (what mutable_data() writes is what every later read sees).
-  const Tensor& data() const { return has_tensor_ ? *tensor() : build_tensor(); }
-  Tensor& mutable_data() { return has_tensor_ ? *tensor() : build_tensor(); }
+  const Tensor& data() const { return tensor_ ? *tensor_ : build_tensor(); }
+  Tensor& mutable_data() { return tensor_ ? *tensor_ : build_tensor(); }
   // The data's shape, axes and elements, without building a tensor.
-  const Shape& shape() const noexcept { return has_tensor_ ? tensor()->shape() : no_axes; }
-  std::size_t dimension() const noexcept { return has_tensor_ ? tensor()->dimension() : 0; }
-  std::size_t size() const noexcept { return has_tensor_ ? tensor()->size() : 1; }
+  const Shape& shape() const noexcept { return tensor_ ? tensor_->shape() : no_axes; }
+  std::size_t dimension() const noexcept { return tensor_ ? tensor_->dimension() : 0; }
+  std::size_t size() const noexcept { return tensor_ ? tensor_->size() : 1; }
   // The first (for a 0-d node: the only) element.
-  double scalar() const noexcept { return has_tensor_ ? *tensor()->data() : value_; }
+  double scalar() const noexcept { return tensor_ ? *tensor_->data() : value_; }
 
   // The backward step of the op that made this node; leaves have none.
   // The step receives the gradient arriving at this node and may reuse its buffer.
@@ -151,7 +152,7 @@ class Node {
 
   // Leaves: the accumulated gradient. Op results: the gradient arriving during one backward
   // sweep, emptied when the sweep has used it, so it never leaks into a later sweep.
-  GradSlot grad;
+  TensorSlot grad;
   // Op results after retain_grad(): the gradients kept across sweeps.
   std::unique_ptr<Tensor> retained_grad;
   // A 0-d op result: the gradient arriving during one backward sweep, in place of `grad`
@@ -175,13 +176,11 @@ class Node {
   std::int8_t number_side = 0;   // 0: no number operand; 1: it is the right operand; −1: the left
 
  private:
-  Tensor* tensor() const noexcept { return std::launder(reinterpret_cast<Tensor*>(tensor_bytes_)); }
   // Builds the 0-d tensor of a node made from a number.
   Tensor& build_tensor() const;
 
-  double value_ = 0.0;  // the data of a node made from a number, until it has a tensor
-  mutable bool has_tensor_;
-  alignas(Tensor) mutable unsigned char tensor_bytes_[sizeof(Tensor)];
+  double value_ = 0.0;         // the data of a node made from a number, until it has a tensor
+  mutable TensorSlot tensor_;  // the data, for a node made from a tensor or once built
 };
 
 // The most inputs an op with a 0-d step may have (the sweep keeps their gradients on its stack).
@@ -204,8 +203,8 @@ class SavedStep {
 };
 
 // A step with nothing to free is kept as it is, with no engaged flag: a captureless one (most
-// steps: they read what they need from their arguments) then takes no byte of the node, whose
-// construction writes nothing past the node's first 128 bytes.
+// steps: they read what they need from their arguments) then takes no byte, and the node stays
+// at 128 bytes.
 template <class F>
 requires std::is_trivially_destructible_v<F>
 class SavedStep<F> {
