@@ -59,10 +59,12 @@ void topological_order(const Value& root, Order& order, Stack& stack) {
   }
 }
 
-// The two work lists of a backward pass, kept per thread between passes so that the backward
-// pass of a small graph allocates nothing for them. A backward pass started while another runs
-// on the same thread (from inside a backward step) uses lists of its own. Lists that grew past
-// `kept` entries are freed afterwards rather than held for the thread's lifetime.
+// The two work lists of a backward pass, kept per thread between passes so that a backward
+// pass allocates nothing for them. A backward pass started while another runs on the same
+// thread (from inside a backward step) uses lists of its own. Lists that grew past `kept`
+// entries (1.5 MiB for both) are freed afterwards rather than held for the thread's lifetime.
+// (At 4096 entries, a scalar graph of 6000 ops grew its lists from nothing at every pass, through
+// fresh pages from the system: three times the time per op of one of 5000; benchmarks.md.)
 class WorkLists {
  public:
   WorkLists() {
@@ -92,7 +94,7 @@ class WorkLists {
   Stack& stack() { return *stack_; }
 
  private:
-  static constexpr std::size_t kept = 4096;
+  static constexpr std::size_t kept = std::size_t{1} << 16;
   struct Spare {
     Order order;
     Stack stack;
