@@ -1,6 +1,7 @@
 // The buffer cache behind buffer_allocator (xgrad/allocator.hpp).
 #include <xgrad/allocator.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -108,13 +109,26 @@ void delete_block(void* p, std::size_t bytes) noexcept {
 using detail::class_bytes;
 using detail::class_of;
 using detail::kClasses;
-using detail::kKeptPerThread;
 using detail::thread_blocks;
+
+// A block of class `c` from, and back to, the C library: the count behind the thread's quota.
+void* fresh_block(std::size_t c) {
+  void* p = new_block(class_bytes(c));
+  thread_blocks.owned_bytes += class_bytes(c);
+  thread_blocks.kept_limit = std::max(thread_blocks.kept_limit, thread_blocks.owned_bytes);
+  return p;
+}
+
+void return_block(void* p, std::size_t c) noexcept {
+  delete_block(p, class_bytes(c));
+  // A block from another thread may leave this count below what its own blocks would make it.
+  thread_blocks.owned_bytes -= std::min(thread_blocks.owned_bytes, class_bytes(c));
+}
 
 void drain_thread_blocks() noexcept {
   for (std::size_t c = 0; c < kClasses; ++c) {
     while (void* b = detail::pop_block(c)) {
-      delete_block(b, class_bytes(c));
+      return_block(b, c);
     }
   }
 }
@@ -142,7 +156,7 @@ thread_local ThreadDrain thread_drain;
 void* allocate_fresh(std::size_t bytes, std::size_t c) {
   // Without reuse the lists stay empty, and a block is allocated and freed with its exact size,
   // so that a checker sees every byte past its end.
-  return new_block(reuse_allowed() ? class_bytes(c) : bytes);
+  return reuse_allowed() ? fresh_block(c) : new_block(bytes);
 }
 
 [[gnu::noinline]] void free_slow(void* p, std::size_t bytes, std::size_t c) noexcept {
@@ -153,8 +167,8 @@ void* allocate_fresh(std::size_t bytes, std::size_t c) {
   if (!thread_blocks.keeping && !thread_blocks.closed) {
     thread_drain.start();  // first free on this thread: registers the drain at thread exit
   }
-  if (!thread_blocks.keeping || thread_blocks.kept_bytes + class_bytes(c) > kKeptPerThread) {
-    delete_block(p, class_bytes(c));
+  if (!detail::keeps(c)) {
+    return_block(p, c);
     return;
   }
   detail::push_block(p, c);
@@ -193,6 +207,7 @@ BufferCacheStats buffer_cache_stats() {
 
 void release_buffer_cache() {
   drain_thread_blocks();
+  thread_blocks.kept_limit = std::max(detail::kKeptPerThread, thread_blocks.owned_bytes);
   const std::lock_guard lock(cache.mutex);
   evict_all();
   cache.stats.peak_bytes = cache.stats.in_use_bytes;

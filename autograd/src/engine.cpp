@@ -1,4 +1,5 @@
 // The reverse-mode engine: an iterative topological sort, then one reverse sweep.
+#include <xgrad/allocator.hpp>
 #include <xgrad/anomaly.hpp>
 #include <xgrad/value.hpp>
 
@@ -25,8 +26,11 @@ std::atomic<std::uint64_t> sweep_counter{0};
                     "earlier call to backpropagate through it again");
 }
 
-using Order = std::vector<Value>;
-using Stack = std::vector<std::pair<detail::Node*, std::size_t>>;
+// On xgrad's allocator: the lists of a graph too large for the thread to keep them (WorkLists)
+// come back from its buffer cache at the next pass, not as fresh pages from the system.
+using Order = std::vector<Value, buffer_allocator<Value>>;
+using Stack =
+    std::vector<std::pair<detail::Node*, std::size_t>, buffer_allocator<std::pair<detail::Node*, std::size_t>>>;
 
 // Phase 1: the op results reachable from `root` that need a gradient, inputs before consumers,
 // appended to `order`. An explicit stack instead of recursion, so depth never matters; a
@@ -199,7 +203,7 @@ void retain(detail::Node* node, const Tensor& grad_out) {
 }
 
 // Phase 2: one sweep from the root down, each node's gradient complete before its step runs.
-void sweep(std::vector<Value>& order, bool retain_graph) {
+void sweep(Order& order, bool retain_graph) {
   const bool check_anomalies = anomaly_detection_enabled();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     // The sweep's handle goes with this iteration: a node nothing else holds is destroyed as soon

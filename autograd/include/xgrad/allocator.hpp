@@ -20,8 +20,10 @@
 /// Small blocks — buffers of at most `small_block_max_bytes`, and the graph's nodes — are kept
 /// on per-thread free lists by size class instead: a graph of thousands of nodes frees and
 /// allocates them by the thousand, more than the C library's own per-thread cache holds. A
-/// thread keeps at most 4 MiB of them and frees them when it ends. Blocks of 128 bytes or more
-/// start on a 64-byte cache line.
+/// thread keeps up to 4 MiB of them, or as many bytes as it has had in use at once if that is
+/// more (so a graph of any size reuses the blocks of the one before it), and frees them when it
+/// ends or calls release_buffer_cache(). Blocks of 128 bytes or more start on a 64-byte cache
+/// line.
 
 #include <xgrad/detail/free_lists.hpp>
 
@@ -56,7 +58,8 @@ BufferCacheStats buffer_cache_stats();
 
 /// Frees every cached buffer (buffers in use are not affected), and restarts the peak from the
 /// bytes in use now: call it after a phase that used much more memory than what follows. Also
-/// frees the small blocks the calling thread keeps.
+/// frees the small blocks the calling thread keeps, and restarts its quota from the ones it has
+/// in use.
 void release_buffer_cache();
 
 namespace detail {

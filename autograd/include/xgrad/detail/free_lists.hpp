@@ -19,7 +19,9 @@ constexpr std::size_t kFineStep = 16;  // classes 16 bytes apart up to 1 KiB ...
 constexpr std::size_t kFineMax = 1024;
 constexpr std::size_t kCoarseStep = 256;  // ... then 256 bytes apart up to 16 KiB
 constexpr std::size_t kClasses = kFineMax / kFineStep + (free_list_max_bytes - kFineMax) / kCoarseStep + 1;
-constexpr std::size_t kKeptPerThread = std::size_t{4} << 20;  // free bytes a thread holds at most
+// Free bytes a thread may hold: this many, or as many as it has had from the system at once if
+// that is more (ThreadBlocks::kept_limit).
+constexpr std::size_t kKeptPerThread = std::size_t{4} << 20;
 
 // A request for 0 bytes (an empty tensor's buffer) gets the smallest class: a free block must
 // hold the list's link.
@@ -43,6 +45,12 @@ struct FreeBlock {
 struct ThreadBlocks {
   FreeBlock* heads[kClasses];
   std::size_t kept_bytes;
+  // The most free bytes the lists hold: the larger of kKeptPerThread and the peak of
+  // `owned_bytes`. A graph of more nodes than fit in a fixed quota would hand the rest back to
+  // the C library at every pass, which gives the pages back to the system and takes them again,
+  // zeroed, at the next: four times the time per op of a graph that fits (benchmarks.md).
+  std::size_t kept_limit = kKeptPerThread;
+  std::size_t owned_bytes;  // blocks this thread took from the C library, less those it gave back
   // Freed blocks go onto the lists: reuse is allowed, the thread's drain at exit is registered,
   // and the thread is not exiting. One flag, so that a free tests one thing before the push.
   bool keeping;
@@ -77,7 +85,7 @@ inline void push_block(void* p, std::size_t c) noexcept {
 
 // Whether a freed block of class `c` goes on the lists at once: the common case of a free.
 inline bool keeps(std::size_t c) noexcept {
-  return thread_blocks.keeping && thread_blocks.kept_bytes + class_bytes(c) <= kKeptPerThread;
+  return thread_blocks.keeping && thread_blocks.kept_bytes + class_bytes(c) <= thread_blocks.kept_limit;
 }
 
 // A block of at most free_list_max_bytes from the calling thread's free lists (graph nodes
