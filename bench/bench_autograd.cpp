@@ -33,7 +33,7 @@ void scalar_graph(benchmark::State& state) {
   }
   report_per_op(state, ops / 2 * 2);
 }
-BENCHMARK(scalar_graph)->Arg(1000)->Arg(10000)->Arg(100000);
+BENCHMARK(scalar_graph)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(300000);
 
 // The same chain, forward only: recording nodes and destroying them, no backward pass.
 void scalar_forward(benchmark::State& state) {
