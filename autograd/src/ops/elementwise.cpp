@@ -241,14 +241,18 @@ Tensor pow_each(const Tensor& base, double p) { return pow_each(base, Tensor(p),
 }  // namespace
 
 Value pow(const Value& a, double p) {
-  return with_number(record_op("pow", pow_each(a.data(), p), {a},
-                               [p](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-                                 if (p == 0.0) {
-                                   return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
-                                 }
-                                 xt::noalias(g) *= p * pow_each(in[0].data(), p - 1.0);  // ∂aᵖ/∂a = p·aᵖ⁻¹
-                                 return {std::move(g)};
-                               }),
+  return with_number(record_map(
+                         "pow", a, [p](double x) { return std::pow(x, p); },
+                         [p](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+                           if (p == 0.0) {
+                             return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
+                           }
+                           xt::noalias(g) *= p * pow_each(in[0].data(), p - 1.0);  // ∂aᵖ/∂a = p·aᵖ⁻¹
+                           return {std::move(g)};
+                         },
+                         [p](double g, double, Inputs in) -> ScalarGrads<1> {
+                           return {p == 0.0 ? 0.0 : g * p * std::pow(scalar_of(in[0]), p - 1.0)};
+                         }),
                      p, Side::right);
 }
 

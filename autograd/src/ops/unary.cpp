@@ -158,20 +158,37 @@ Value leaky_relu(const Value& x, double slope) {
       [slope](double g, double, Inputs in) -> ScalarGrads<1> { return {scalar_of(in[0]) > 0.0 ? g : slope * g}; });
 }
 
+namespace {
+
+// σ(z) for one number, by the kernel the tensor forms use.
+double sigmoid_of(double z) {
+  double s = 0.0;
+  vsigmoid(&z, &s, 1);
+  return s;
+}
+
+}  // namespace
+
 Value softplus(const Value& x) {
-  const Tensor& v = x.data();
-  return record_op("softplus", xt::maximum(v, 0.0) + xt::log1p(xt::exp(-xt::abs(v))), {x},
-                   [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-                     return {g * detail::sigmoid_parts(in[0].data(), false).value};  // ∂softplus/∂x = σ(x)
-                   });
+  return detail::record_unary(
+      "softplus", x,
+      [](double v) { return (v > 0.0 ? v : 0.0) + std::log1p(std::exp(-std::abs(v))); },  // as xt::maximum selects
+      [](const Tensor& v) -> Tensor { return xt::maximum(v, 0.0) + xt::log1p(xt::exp(-xt::abs(v))); },
+      [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        return {g * detail::sigmoid_parts(in[0].data(), false).value};  // ∂softplus/∂x = σ(x)
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> { return {g * sigmoid_of(scalar_of(in[0]))}; });
 }
 
 Value log_sigmoid(const Value& x) {
-  const Tensor& v = x.data();
-  return record_op("log_sigmoid", xt::minimum(v, 0.0) - xt::log1p(xt::exp(-xt::abs(v))), {x},
-                   [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
-                     return {g * detail::sigmoid_parts(-in[0].data(), false).value};  // ∂lnσ/∂x = 1 − σ(x) = σ(−x)
-                   });
+  return detail::record_unary(
+      "log_sigmoid", x,
+      [](double v) { return (v < 0.0 ? v : 0.0) - std::log1p(std::exp(-std::abs(v))); },  // as xt::minimum selects
+      [](const Tensor& v) -> Tensor { return xt::minimum(v, 0.0) - xt::log1p(xt::exp(-xt::abs(v))); },
+      [](const Tensor& g, const Tensor&, Inputs in) -> Grads {
+        return {g * detail::sigmoid_parts(-in[0].data(), false).value};  // ∂lnσ/∂x = 1 − σ(x) = σ(−x)
+      },
+      [](double g, double, Inputs in) -> ScalarGrads<1> { return {g * sigmoid_of(-scalar_of(in[0]))}; });
 }
 
 Value clamp(const Value& x, double lo, double hi) {
