@@ -2,6 +2,7 @@
 #include <xgrad/allocator.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -92,18 +93,47 @@ struct Drain {
 // block: a scalar op's node of 128 bytes takes two lines when aligned, three at most other
 // starts (benchmarks.md).
 constexpr std::size_t kLineAlignedMin = 128;
-constexpr std::align_val_t kLine{64};
+constexpr std::size_t kLine = 64;
 
+// A block with its exact size, for when freed blocks are not kept (a memory checker then sees
+// every byte past its end).
 void* new_block(std::size_t bytes) {
-  return bytes >= kLineAlignedMin ? ::operator new(bytes, kLine) : ::operator new(bytes);
+  return bytes >= kLineAlignedMin ? ::operator new (bytes, std::align_val_t{kLine}) : ::operator new(bytes);
 }
 
 void delete_block(void* p, std::size_t bytes) noexcept {
   if (bytes >= kLineAlignedMin) {
-    ::operator delete(p, bytes, kLine);
+    ::operator delete (p, bytes, std::align_val_t{kLine});
   } else {
     ::operator delete(p, bytes);
   }
+}
+
+// A block for the free lists. One of kLineAlignedMin bytes or more is cut from a request
+// `kLineSlack` bytes larger, at its first cache line, and the byte after the block records how
+// far that was: glibc's aligned allocation instead splits a misaligned head off a larger chunk,
+// which left 128-byte nodes about 288 bytes apart, 192 this way (benchmarks.md).
+constexpr std::size_t kLineSlack = kLine - __STDCPP_DEFAULT_NEW_ALIGNMENT__ + 8;
+static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ >= 8 && kLineSlack < 256);
+
+void* new_list_block(std::size_t bytes) {
+  if (bytes < kLineAlignedMin) {
+    return ::operator new(bytes);
+  }
+  auto* raw = static_cast<unsigned char*>(::operator new(bytes + kLineSlack));
+  const std::size_t step = (kLine - reinterpret_cast<std::uintptr_t>(raw) % kLine) % kLine;
+  unsigned char* block = raw + step;
+  block[bytes] = static_cast<unsigned char>(step);
+  return block;
+}
+
+void delete_list_block(void* p, std::size_t bytes) noexcept {
+  if (bytes < kLineAlignedMin) {
+    ::operator delete(p, bytes);
+    return;
+  }
+  auto* block = static_cast<unsigned char*>(p);
+  ::operator delete(block - block[bytes], bytes + kLineSlack);
 }
 
 using detail::class_bytes;
@@ -113,14 +143,14 @@ using detail::thread_blocks;
 
 // A block of class `c` from, and back to, the C library: the count behind the thread's quota.
 void* fresh_block(std::size_t c) {
-  void* p = new_block(class_bytes(c));
+  void* p = new_list_block(class_bytes(c));
   thread_blocks.owned_bytes += class_bytes(c);
   thread_blocks.kept_limit = std::max(thread_blocks.kept_limit, thread_blocks.owned_bytes);
   return p;
 }
 
 void return_block(void* p, std::size_t c) noexcept {
-  delete_block(p, class_bytes(c));
+  delete_list_block(p, class_bytes(c));
   // A block from another thread may leave this count below what its own blocks would make it.
   thread_blocks.owned_bytes -= std::min(thread_blocks.owned_bytes, class_bytes(c));
 }
