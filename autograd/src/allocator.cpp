@@ -113,6 +113,8 @@ void delete_block(void* p, std::size_t bytes) noexcept {
 // `kLineSlack` bytes larger, at its first cache line, and the byte after the block records how
 // far that was: glibc's aligned allocation instead splits a misaligned head off a larger chunk,
 // which left 128-byte nodes about 288 bytes apart, 192 this way (benchmarks.md).
+// (operator new aligns a request this large to at least __STDCPP_DEFAULT_NEW_ALIGNMENT__, so
+// the step is at most kLine minus that.)
 constexpr std::size_t kLineSlack = kLine - __STDCPP_DEFAULT_NEW_ALIGNMENT__ + 8;
 static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ >= 8 && kLineSlack < 256);
 

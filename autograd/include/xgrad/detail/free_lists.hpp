@@ -48,7 +48,7 @@ struct ThreadBlocks {
   // The most free bytes the lists hold: the larger of kKeptPerThread and the peak of
   // `owned_bytes`. A graph of more nodes than fit in a fixed quota would hand the rest back to
   // the C library at every pass, which gives the pages back to the system and takes them again,
-  // zeroed, at the next: four times the time per op of a graph that fits (benchmarks.md).
+  // zeroed, at the next: ten times the time per op of a graph that fits (benchmarks.md).
   std::size_t kept_limit = kKeptPerThread;
   std::size_t owned_bytes;  // blocks this thread took from the C library, less those it gave back
   // Freed blocks go onto the lists: reuse is allowed, the thread's drain at exit is registered,
