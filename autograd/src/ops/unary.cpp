@@ -109,6 +109,17 @@ SigmoidParts sigmoid_parts(const Tensor& z, bool with_derivative) {
 
 }  // namespace detail
 
+namespace {
+
+// σ(z) for one number, by the kernel the tensor forms use.
+double sigmoid_of(double z) {
+  double s = 0.0;
+  vsigmoid(&z, &s, 1);
+  return s;
+}
+
+}  // namespace
+
 Value sigmoid(const Value& x) {
   // The derivative is written in the forward pass when the result is recorded: the backward
   // step is one multiplication, with no exponential and no temporaries of its own; it costs one
@@ -121,7 +132,7 @@ Value sigmoid(const Value& x) {
     if (will_record({x})) {
       vsigmoid(&z, &s, &d, 1);
     } else {
-      vsigmoid(&z, &s, 1);
+      s = sigmoid_of(z);
     }
     return record_op(
         "sigmoid", s, {x},
@@ -157,17 +168,6 @@ Value leaky_relu(const Value& x, double slope) {
       },
       [slope](double g, double, Inputs in) -> ScalarGrads<1> { return {scalar_of(in[0]) > 0.0 ? g : slope * g}; });
 }
-
-namespace {
-
-// σ(z) for one number, by the kernel the tensor forms use.
-double sigmoid_of(double z) {
-  double s = 0.0;
-  vsigmoid(&z, &s, 1);
-  return s;
-}
-
-}  // namespace
 
 Value softplus(const Value& x) {
   return detail::record_unary(
