@@ -105,6 +105,87 @@ TEST_CASE("a backward pass interrupted by an exception leaves nothing behind for
   CHECK(x.grad()() == 16.0);  // 4 · 2x, with no partial gradient left over in h
 }
 
+TEST_CASE("a backward pass that frees the graph, interrupted by an exception, leaves nothing behind") {
+  const Value x = param(Tensor(2.0));
+  bool fail = true;
+  const Value h = x * x;
+  const Value flaky = xgrad::record_op("flaky", h.data() * 3.0, {h},
+                                       [fail = &fail](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads {
+                                         if (*fail) {
+                                           throw std::runtime_error("flaky: failed");
+                                         }
+                                         return {g * 3.0};
+                                       });
+  const Value y = flaky + h;  // the add runs and is freed, h waits with its part, then flaky throws
+  CHECK_THROWS_WITH_AS(y.backward(), "flaky: failed", std::runtime_error);
+  CHECK_FALSE(x.has_grad());
+  CHECK(y.inputs().empty());          // what ran was freed
+  CHECK(flaky.inputs().size() == 1);  // the step that threw was not
+  fail = false;
+  (flaky + h).backward();
+  CHECK(x.grad()() == 16.0);  // 4 · 2x: neither h nor flaky kept a part of the failed pass
+}
+
+TEST_CASE("a node also used outside the root's graph gets its whole gradient, each step running once") {
+  // h feeds the root twice and `outside` once; s feeds the root and `outside2`. Neither h nor s
+  // hears from all its consumers, so the sweep finishes them in an order computed for them.
+  int calls = 0;
+  SUBCASE("0-d") {
+    const Value x = param(Tensor(3.0));
+    const Value h = x * x;
+    const Value s = counted_double(h, &calls);
+    const Value outside = h + 1.0;
+    const Value outside2 = s * 5.0;
+    const Value loss = s * h + h;  // 2h² + h: d/dx = (4h + 1) · 2x = 222
+    loss.backward();
+    CHECK(x.grad()() == 222.0);
+    CHECK(calls == 1);
+    CHECK(h.inputs().empty());  // freed like the rest of the root's graph
+    CHECK_THROWS_WITH_AS(outside2.backward(), doctest::Contains("the graph through 'counted_double'"),
+                         xgrad::graph_error);
+    CHECK(x.grad()() == 222.0);
+  }
+  SUBCASE("tensors") {
+    const Value x = param(Tensor{3.0, -1.0});
+    const Value h = x * x;
+    const Value s = counted_double(h, &calls);
+    const Value outside = h + 1.0;
+    const Value outside2 = s * 5.0;
+    xgrad::sum(s * h + h).backward();
+    CHECK(x.grad() == Tensor{222.0, -10.0});  // (4h + 1) · 2x
+    CHECK(calls == 1);
+  }
+  SUBCASE("with retain_graph, then without") {
+    const Value x = param(Tensor(3.0));
+    const Value h = x * x;
+    const Value outside = h * 2.0;
+    const Value loss = h * h;
+    loss.backward({.retain_graph = true});
+    loss.backward();
+    CHECK(x.grad()() == 2 * 108.0);  // 4x³ twice
+    CHECK(outside.inputs().size() == 1);
+  }
+}
+
+TEST_CASE("a node counts the live nodes that hold it as an input") {
+  const Value x = param(Tensor(2.0));
+  const Value h = x * 3.0;
+  CHECK(h.node()->consumers == 0);
+  {
+    const Value a = h * h;
+    CHECK(h.node()->consumers == 2);  // once per appearance
+    const Value b = a + h;
+    CHECK(h.node()->consumers == 3);
+    CHECK(x.node()->consumers == 1);
+  }
+  CHECK(h.node()->consumers == 0);  // a and b are gone
+  Value c = (h + 1.0) * 2.0;
+  CHECK(h.node()->consumers == 1);
+  c.backward();
+  CHECK(h.node()->consumers == 0);  // the pass freed its consumer
+  CHECK(x.grad()() == 6.0);
+}
+
 TEST_CASE("a diamond sums the gradients of every path") {
   const Value a = param(Tensor(1.5));
   const Value b = a + a;

@@ -227,6 +227,8 @@ TEST_CASE("a user-defined op whose backward breaks the contract is caught by the
   const Value misfit = op("misfit", [](const Tensor& g, const Tensor&, Inputs) -> Grads { return {g, Tensor(1.0)}; });
   CHECK_THROWS_WITH_AS(xgrad::sum(misfit).backward(),
                        "misfit: gradient for input 1 has shape () but the input has shape (2)", xgrad::shape_error);
+  CHECK_FALSE(a.has_grad());  // a failed step hands on nothing, not even input 0's good gradient
+  CHECK(misfit.inputs().size() == 2);
 }
 
 TEST_CASE("factory and generator arguments") {

@@ -1,4 +1,4 @@
-// The reverse-mode engine: an iterative topological sort, then one reverse sweep.
+// The reverse-mode engine: a sweep from the root down, each node's step run once its gradient is complete.
 #include <xgrad/allocator.hpp>
 #include <xgrad/anomaly.hpp>
 #include <xgrad/value.hpp>
@@ -7,8 +7,10 @@
 
 #include "ops/broadcast.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -32,22 +34,21 @@ using Order = std::vector<Value, buffer_allocator<Value>>;
 using Stack =
     std::vector<std::pair<detail::Node*, std::size_t>, buffer_allocator<std::pair<detail::Node*, std::size_t>>>;
 
-// Phase 1: the op results reachable from `root` that need a gradient, inputs before consumers,
-// appended to `order`. An explicit stack instead of recursion, so depth never matters; a
-// per-sweep stamp instead of a visited set. The handles in `order` keep every node alive until
-// the sweep reaches it.
-void topological_order(const Value& root, Order& order, Stack& stack) {
-  const std::uint64_t stamp = sweep_counter.fetch_add(1, std::memory_order_relaxed) + 1;
+std::uint64_t next_stamp() { return sweep_counter.fetch_add(1, std::memory_order_relaxed) + 1; }
+
+// The op results reachable from `root` that need a gradient and were not yet stamped `stamp`,
+// inputs before consumers, appended to `order`. An explicit stack instead of recursion, so depth
+// never matters; a per-search stamp instead of a visited set. The handles in `order` keep every
+// node alive until the sweep reaches it.
+void topological_order(detail::Node* root, std::uint64_t stamp, Order& order, Stack& stack) {
   auto enter = [&](detail::Node* node) {
     if (node->freed) {
       throw_freed(node);
     }
     node->visit = stamp;
-    node->grad.reset();  // a sweep interrupted by an exception may have left a partial gradient
-    node->has_scalar_grad = false;
     stack.emplace_back(node, 0);
   };
-  enter(root.node());
+  enter(root);
   while (!stack.empty()) {
     auto& [node, next] = stack.back();
     if (next < node->inputs.size()) {
@@ -63,55 +64,48 @@ void topological_order(const Value& root, Order& order, Stack& stack) {
   }
 }
 
-// The two work lists of a backward pass, kept per thread between passes so that a backward
-// pass allocates nothing for them. A backward pass started while another runs on the same
-// thread (from inside a backward step) uses lists of its own. Lists that grew past `kept`
-// entries (1.5 MiB for both) are freed afterwards rather than held for the thread's lifetime.
+// The work lists of a backward pass, kept per thread between passes so that a backward pass
+// allocates nothing for them. A backward pass started while another runs on the same thread
+// (from inside a backward step) uses lists of its own. Lists that grew past `kept` entries
+// (2.5 MiB for the four) are freed afterwards rather than held for the thread's lifetime.
 // (At 4096 entries, a scalar graph of 6000 ops grew its lists from nothing at every pass, through
 // fresh pages from the system: three times the time per op of one of 5000; benchmarks.md.)
 class WorkLists {
  public:
-  WorkLists() {
-    if (!spare_.busy) {
-      spare_.busy = true;
-      order_ = &spare_.order;
-      stack_ = &spare_.stack;
-    } else {
-      order_ = &own_order_;
-      stack_ = &own_stack_;
-    }
-  }
+  struct Lists {
+    Order order;    // a topological order (retain_graph, and what is left over without it)
+    Order ready;    // op results whose gradient is complete, their steps still to run
+    Order waiting;  // op results with part of their gradient, until the last consumer adds its own
+    Stack stack;    // the depth-first search's
+    bool busy = false;
+  };
+  WorkLists() : lists_(spare_.busy ? &own_ : &spare_) { lists_->busy = true; }
   WorkLists(const WorkLists&) = delete;
   WorkLists& operator=(const WorkLists&) = delete;
   ~WorkLists() {
-    order_->clear();  // drops the handles: nodes that only the sweep held are destroyed here
-    stack_->clear();
-    if (order_ == &spare_.order) {
-      if (spare_.order.capacity() > kept || spare_.stack.capacity() > kept) {
-        Order().swap(spare_.order);
-        Stack().swap(spare_.stack);
+    // Drops the handles: nodes that only the pass held are destroyed here.
+    for (Order* list : {&lists_->order, &lists_->ready, &lists_->waiting}) {
+      list->clear();
+      if (list->capacity() > kept) {
+        Order().swap(*list);
       }
-      spare_.busy = false;
     }
+    lists_->stack.clear();
+    if (lists_->stack.capacity() > kept) {
+      Stack().swap(lists_->stack);
+    }
+    lists_->busy = false;
   }
-  Order& order() { return *order_; }
-  Stack& stack() { return *stack_; }
+  Lists* operator->() const { return lists_; }
 
  private:
   static constexpr std::size_t kept = std::size_t{1} << 16;
-  struct Spare {
-    Order order;
-    Stack stack;
-    bool busy = false;
-  };
-  static thread_local Spare spare_;
-  Order* order_;
-  Stack* stack_;
-  Order own_order_;
-  Stack own_stack_;
+  static thread_local Lists spare_;
+  Lists* lists_;
+  Lists own_;
 };
 
-thread_local WorkLists::Spare WorkLists::spare_;
+thread_local WorkLists::Lists WorkLists::spare_;
 
 // A leaf's share of accumulate(Node*, double): into its tensor gradient.
 [[gnu::noinline]] void accumulate_leaf(detail::Node* leaf, double g) {
@@ -149,16 +143,24 @@ void accumulate(detail::Node* input, Tensor&& g) {
                     shape_str(grad) + " but the input has shape " + shape_str(input));
 }
 
-// Runs the tensor form of `node`'s backward step and hands each input its gradient.
-void step(detail::Node* node, Tensor&& grad_out, bool check_anomalies) {
+// What a sweep that keeps the graph does after handing an input its gradient: nothing.
+struct KeepGraph {
+  void operator()(Value& /*input*/) const noexcept {}
+};
+
+// Runs the tensor form of `node`'s backward step and, once every gradient it returned has passed
+// the checks (so that a failed step hands on nothing), hands each input its gradient; then
+// `handed(input)` for each input that got one.
+template <class Handed>
+void step(detail::Node* node, Tensor&& grad_out, bool check_anomalies, Handed& handed) {
   Grads grads = node->backward(std::move(grad_out));
-  std::span<const Value> inputs = node->inputs.span();
+  std::span<Value> inputs = node->inputs.span();
   if (grads.size() != inputs.size()) {
     throw graph_error(std::string(node->op) + ": backward returned " + std::to_string(grads.size()) +
                       " gradients for " + std::to_string(inputs.size()) + " inputs");
   }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    detail::Node* input = inputs[i].node();
+    const detail::Node* input = inputs[i].node();
     if (!input->requires_grad) {
       continue;
     }
@@ -172,24 +174,32 @@ void step(detail::Node* node, Tensor&& grad_out, bool check_anomalies) {
     if (check_anomalies) {
       detail::check_backward(node->op, *grads[i], i, inputs);
     }
-    accumulate(input, std::move(*grads[i]));
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].node()->requires_grad) {
+      accumulate(inputs[i].node(), std::move(*grads[i]));
+      handed(inputs[i]);
+    }
   }
 }
 
 // The same with the step's 0-d form: every gradient a number, no tensor built.
-void step(detail::Node* node, double grad_out) {
+template <class Handed>
+void step(detail::Node* node, double grad_out, Handed& handed) {
   double grads[detail::max_scalar_step_inputs];  // record_op checked the arity against this
-  std::span<const Value> inputs = node->inputs.span();
+  std::span<Value> inputs = node->inputs.span();
   node->backward_scalar(grad_out, grads);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    detail::Node* input = inputs[i].node();
-    if (!input->requires_grad) {
-      continue;
-    }
-    if (input->dimension() != 0) {
+    const detail::Node* input = inputs[i].node();
+    if (input->requires_grad && input->dimension() != 0) {
       throw_shape(node, i, Shape{}, input->shape());
     }
-    accumulate(input, grads[i]);
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].node()->requires_grad) {
+      accumulate(inputs[i].node(), grads[i]);
+      handed(inputs[i]);
+    }
   }
 }
 
@@ -202,48 +212,179 @@ void retain(detail::Node* node, const Tensor& grad_out) {
   }
 }
 
-// Phase 2: one sweep from the root down, each node's gradient complete before its step runs.
-void sweep(Order& order, bool retain_graph) {
-  const bool check_anomalies = anomaly_detection_enabled();
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    // The sweep's handle goes with this iteration: a node nothing else holds is destroyed as soon
-    // as its step has run, while it is still in cache, instead of in one more pass over the graph.
-    const Value held = std::move(*it);
-    detail::Node* node = held.node();
-    if (node->dimension() == 0) {
-      if (!node->has_scalar_grad) {
-        continue;  // no gradient reached it (every consumer declared it constant)
-      }
-      const double grad_out = node->scalar_grad;
-      node->has_scalar_grad = false;
-      if (node->retains_grad) {
-        retain(node, detail::scalar_tensor(grad_out));
-      }
-      if (node->has_scalar_step && !check_anomalies) {
-        step(node, grad_out);
-      } else {
-        step(node, detail::scalar_tensor(grad_out), check_anomalies);
-      }
-    } else {
-      if (!node->grad) {
-        continue;
-      }
-      if (node->retains_grad) {
-        retain(node, *node->grad);
-      }
-      // The step receives the slot's tensor itself (moving a Tensor out first would cost as much
-      // as building a small one); the slot is emptied right after, whatever the step took from it.
-      step(node, std::move(*node->grad), check_anomalies);
-      node->grad.reset();
-    }
-    if (!retain_graph) {
-      if (node->has_saved) {  // a virtual call fewer for the many steps that saved only numbers
-        node->release_saved();
-      }
-      node->freed = true;
-      node->inputs.clear();
+bool has_gradient(const detail::Node* node) { return node->has_scalar_grad || node->grad; }
+
+// Empties the gradient an op result received in this pass: a pass interrupted by an exception
+// leaves none behind for the next one.
+void drop_gradient(detail::Node* node) noexcept {
+  node->grad.reset();
+  node->has_scalar_grad = false;
+}
+
+// Drops the gradient of `node` if its step throws.
+class DropOnThrow {
+ public:
+  explicit DropOnThrow(detail::Node* node) : node_(node) {}
+  DropOnThrow(const DropOnThrow&) = delete;
+  DropOnThrow& operator=(const DropOnThrow&) = delete;
+  ~DropOnThrow() {
+    if (node_ != nullptr) {
+      drop_gradient(node_);
     }
   }
+  void done() { node_ = nullptr; }
+
+ private:
+  detail::Node* node_;
+};
+
+// Runs the step of `node` with the gradient that reached it, if any did (false if none: every
+// consumer declared it constant).
+template <class Handed>
+bool run_step(detail::Node* node, bool check_anomalies, Handed& handed) {
+  DropOnThrow guard(node);
+  if (node->freed) {
+    throw_freed(node);
+  }
+  if (node->dimension() == 0) {
+    if (!node->has_scalar_grad) {
+      guard.done();
+      return false;
+    }
+    const double grad_out = node->scalar_grad;
+    node->has_scalar_grad = false;
+    if (node->retains_grad) {
+      retain(node, detail::scalar_tensor(grad_out));
+    }
+    if (node->has_scalar_step && !check_anomalies) {
+      step(node, grad_out, handed);
+    } else {
+      step(node, detail::scalar_tensor(grad_out), check_anomalies, handed);
+    }
+  } else {
+    if (!node->grad) {
+      guard.done();
+      return false;
+    }
+    if (node->retains_grad) {
+      retain(node, *node->grad);
+    }
+    // The step receives the slot's tensor itself (moving a Tensor out first would cost as much
+    // as building a small one); the slot is emptied right after, whatever the step took from it.
+    step(node, std::move(*node->grad), check_anomalies, handed);
+    node->grad.reset();
+  }
+  guard.done();
+  return true;
+}
+
+// Frees what the step of `node` held: its saved closure and its inputs.
+void release(detail::Node* node) {
+  if (node->has_saved) {  // a virtual call fewer for the many steps that saved only numbers
+    node->release_saved();
+  }
+  node->freed = true;
+  node->inputs.clear();
+}
+
+// Empties the gradient of every op result still in `list`, then passes on the exception.
+[[noreturn]] void abandon(std::initializer_list<Order*> lists) {
+  for (Order* list : lists) {
+    for (const Value& v : *list) {
+      if (v.node() != nullptr) {
+        drop_gradient(v.node());
+      }
+    }
+  }
+  throw;
+}
+
+// A sweep in topological order: from the end of `order` to its front, each node's gradient
+// complete before its step runs.
+void sweep(Order& order, bool retain_graph) {
+  const bool check_anomalies = anomaly_detection_enabled();
+  KeepGraph keep;
+  try {
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      // The sweep's handle goes with this iteration: a node nothing else holds is destroyed as
+      // soon as its step has run, while it is still in cache, instead of in one more pass.
+      const Value held = std::move(*it);
+      if (run_step(held.node(), check_anomalies, keep) && !retain_graph) {
+        release(held.node());
+      }
+    }
+  } catch (...) {
+    abandon({&order});
+  }
+}
+
+// What a sweep that frees the graph does after handing a (non-leaf) input its gradient: it takes
+// back the input's consumer count, and the input handle, from the consumer that has run. The
+// input whose last consumer that was is complete: its handle goes to `ready`. One that still waits
+// for others goes to `waiting` the first time (the handle of a later consumer is just dropped).
+class HandOn {
+ public:
+  HandOn(Order& ready, Order& waiting, std::uint64_t stamp) : ready_(ready), waiting_(waiting), stamp_(stamp) {}
+  void operator()(Value& input) {
+    detail::Node* node = input.node();
+    if (node->is_leaf) {
+      return;  // release() drops the handle
+    }
+    if (--node->consumers == 0) {
+      ready_.push_back(std::move(input));
+    } else if (node->visit != stamp_) {
+      node->visit = stamp_;
+      waiting_.push_back(std::move(input));
+    } else {
+      const Value dropped = std::move(input);  // `waiting` holds the node
+    }
+  }
+
+ private:
+  Order& ready_;
+  Order& waiting_;
+  std::uint64_t stamp_;
+};
+
+// A sweep that frees the graph as it goes, with no topological order computed first: a node's
+// step runs when every consumer it has has run, which the consumer counts kept since recording
+// tell. (A search for the order touched every node once more, dependent load after dependent
+// load: a quarter of the time of a scalar op; benchmarks.md.) A node some consumer outside the
+// root's graph still holds never becomes ready that way: those left with part of a gradient,
+// and what lies behind them, are then swept in a topological order computed for them alone.
+void sweep_releasing(const Value& root, WorkLists& lists) {
+  const bool check_anomalies = anomaly_detection_enabled();
+  Order& ready = lists->ready;
+  Order& waiting = lists->waiting;
+  HandOn hand_on(ready, waiting, next_stamp());
+  try {
+    ready.push_back(root);
+    while (!ready.empty()) {
+      const Value held = std::move(ready.back());
+      ready.pop_back();
+      try {
+        run_step(held.node(), check_anomalies, hand_on);
+      } catch (...) {
+        // Only running out of memory while handing gradients on gets here with some input
+        // handles already passed on; the node is then released, never left with empty slots.
+        if (std::ranges::any_of(held.node()->inputs.span(), [](const Value& v) { return v.node() == nullptr; })) {
+          release(held.node());
+        }
+        throw;
+      }
+      release(held.node());
+    }
+    const std::uint64_t stamp = next_stamp();
+    for (const Value& v : waiting) {
+      detail::Node* node = v.node();
+      if (has_gradient(node) && node->visit != stamp) {
+        topological_order(node, stamp, lists->order, lists->stack);
+      }
+    }
+  } catch (...) {
+    abandon({&ready, &waiting});
+  }
+  sweep(lists->order, false);
 }
 
 void run_backward(const Value& root, Tensor seed, BackwardOptions options) {
@@ -260,9 +401,14 @@ void run_backward(const Value& root, Tensor seed, BackwardOptions options) {
     return;
   }
   WorkLists lists;
-  topological_order(root, lists.order(), lists.stack());
-  accumulate(node, std::move(seed));
-  sweep(lists.order(), options.retain_graph);
+  if (options.retain_graph) {
+    topological_order(node, next_stamp(), lists->order, lists->stack);
+    accumulate(node, std::move(seed));
+    sweep(lists->order, true);
+  } else {
+    accumulate(node, std::move(seed));
+    sweep_releasing(root, lists);
+  }
 }
 
 }  // namespace

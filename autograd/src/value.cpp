@@ -97,7 +97,11 @@ void destroy_unowned(Node* node) noexcept {
   while (current != nullptr) {
     for (Value& input : current->inputs.span()) {
       detail::Node* parent = input.release();
-      if (parent != nullptr && --parent->refs == 0) {
+      if (parent == nullptr) {
+        continue;
+      }
+      --parent->consumers;
+      if (--parent->refs == 0) {
         pending.push_back(parent);
       }
     }

@@ -23,16 +23,8 @@ namespace xgrad::detail {
 class InputList {
  public:
   InputList() noexcept {}  // NOLINT(modernize-use-equals-default): the union stays unconstructed
-  // Inline: every recorded op makes one, and the call cost half as much as the copy.
-  explicit InputList(std::span<const Value> inputs) : size_(static_cast<std::uint32_t>(inputs.size())) {
-    Value* to = inline_;
-    if (size_ > inline_size) [[unlikely]] {
-      to = heap_ = static_cast<Value*>(::operator new(size_ * sizeof(Value)));
-    }
-    for (const Value& v : inputs) {
-      new (to++) Value(v);
-    }
-  }
+  // Holds a handle to each of `inputs` and counts itself among each one's consumers.
+  explicit InputList(std::span<const Value> inputs);
   InputList(const InputList&) = delete;
   InputList& operator=(const InputList&) = delete;
   ~InputList() { clear(); }
@@ -40,17 +32,9 @@ class InputList {
   std::span<const Value> span() const { return {data(), size_}; }
   std::span<Value> span() { return {data(), size_}; }
   std::size_t size() const { return size_; }
-  // Drops every input handle (releasing the references still held).
-  void clear() noexcept {
-    Value* d = data();
-    for (std::uint32_t i = 0; i < size_; ++i) {
-      d[i].~Value();
-    }
-    if (size_ > inline_size) {
-      ::operator delete(heap_, size_ * sizeof(Value));
-    }
-    size_ = 0;
-  }
+  // Drops every input handle still held, and with it the consumer count it stood for. (A handle
+  // moved out of the list takes its count along: whoever moved it takes the count back.)
+  void clear() noexcept;
 
  private:
   Value* data() { return size_ > inline_size ? heap_ : inline_; }
@@ -174,6 +158,9 @@ class Node {
   bool has_scalar_step = false;  // the op gave a 0-d form of its backward step
   bool has_saved = false;        // release_saved() has something to free (a closure with a destructor)
   std::int8_t number_side = 0;   // 0: no number operand; 1: it is the right operand; −1: the left
+  // How many live nodes hold this one among their inputs (once per appearance). A backward pass
+  // without retain_graph runs a node's step when the last of them has handed it its gradient.
+  std::uint32_t consumers = 0;
 
  private:
   // Builds the 0-d tensor of a node made from a number.
@@ -182,6 +169,32 @@ class Node {
   double value_ = 0.0;         // the data of a node made from a number, until it has a tensor
   mutable TensorSlot tensor_;  // the data, for a node made from a tensor or once built
 };
+
+// Inline: every recorded op makes one, and the call cost half as much as the copy.
+inline InputList::InputList(std::span<const Value> inputs) : size_(static_cast<std::uint32_t>(inputs.size())) {
+  Value* to = inline_;
+  if (size_ > inline_size) [[unlikely]] {
+    to = heap_ = static_cast<Value*>(::operator new(size_ * sizeof(Value)));
+  }
+  for (const Value& v : inputs) {
+    new (to++) Value(v);
+    ++v.node()->consumers;
+  }
+}
+
+inline void InputList::clear() noexcept {
+  Value* d = data();
+  for (std::uint32_t i = 0; i < size_; ++i) {
+    if (Node* input = d[i].node(); input != nullptr) {
+      --input->consumers;
+    }
+    d[i].~Value();
+  }
+  if (size_ > inline_size) {
+    ::operator delete(heap_, size_ * sizeof(Value));
+  }
+  size_ = 0;
+}
 
 // The most inputs an op with a 0-d step may have (the sweep keeps their gradients on its stack).
 inline constexpr std::size_t max_scalar_step_inputs = 3;
