@@ -81,6 +81,7 @@ Layer::Layer(std::size_t inputs, std::size_t outputs, Generator& gen, Activation
 
 std::vector<Value> Layer::operator()(const std::vector<Value>& x) const {
   std::vector<Value> out;
+  out.reserve(neurons_.size());
   for (const Neuron& n : neurons_) {
     out.push_back(n(x));
   }
@@ -102,9 +103,9 @@ MLP::MLP(const std::vector<std::size_t>& sizes, Generator& gen, Activation hidde
 }
 
 std::vector<Value> MLP::operator()(const std::vector<Value>& x) const {
-  std::vector<Value> y = x;
-  for (const Layer& layer : layers_) {
-    y = layer(y);
+  std::vector<Value> y = layers_.front()(x);
+  for (std::size_t i = 1; i < layers_.size(); ++i) {
+    y = layers_[i](y);
   }
   return y;
 }

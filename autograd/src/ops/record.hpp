@@ -10,17 +10,40 @@
 
 #include "ops/broadcast.hpp"
 
+#include <span>
 #include <utility>
 
 namespace xgrad::detail {
+
+// Handles to values the caller holds, with no reference of their own, for the length of a
+// record_op call (whose node keeps copies of its own). Passing `{a, b}` instead copies each
+// handle into an initializer_list and releases it afterwards: two reference-count updates per
+// input of every op, for nothing.
+template <std::size_t N>
+class Borrowed {
+ public:
+  template <class... V>
+  explicit Borrowed(const V&... values) noexcept : handles_{Value::adopt(values.node())...} {}
+  Borrowed(const Borrowed&) = delete;
+  Borrowed& operator=(const Borrowed&) = delete;
+  ~Borrowed() {
+    for (Value& h : handles_) {
+      h.release();
+    }
+  }
+  operator std::span<const Value>() const noexcept { return handles_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  Value handles_[N];
+};
 
 // An op of one value: `f(double)` on a 0-d input, `whole(const Tensor&) -> Tensor` otherwise.
 template <class F, class Whole, class... Steps>
 Value record_unary(const char* name, const Value& x, F f, Whole whole, Steps&&... steps) {
   if (x.dim() == 0) {
-    return record_op(name, f(scalar_of(x)), {x}, std::forward<Steps>(steps)...);
+    return record_op(name, f(scalar_of(x)), Borrowed<1>(x), std::forward<Steps>(steps)...);
   }
-  return record_op(name, whole(x.data()), {x}, std::forward<Steps>(steps)...);
+  return record_op(name, whole(x.data()), Borrowed<1>(x), std::forward<Steps>(steps)...);
 }
 
 // An op of one value that applies `f(double)` to each element (map's plain loop on a tensor).
@@ -35,10 +58,10 @@ Value record_map(const char* name, const Value& x, F f, Steps&&... steps) {
 template <class F, class... Steps>
 Value record_zip(const char* name, const Value& a, const Value& b, F f, Steps&&... steps) {
   if (a.dim() == 0 && b.dim() == 0) {
-    return record_op(name, f(scalar_of(a), scalar_of(b)), {a, b}, std::forward<Steps>(steps)...);
+    return record_op(name, f(scalar_of(a), scalar_of(b)), Borrowed<2>(a, b), std::forward<Steps>(steps)...);
   }
   check_broadcast(name, a.shape(), b.shape());
-  return record_op(name, zip(a.data(), b.data(), f), {a, b}, std::forward<Steps>(steps)...);
+  return record_op(name, zip(a.data(), b.data(), f), Borrowed<2>(a, b), std::forward<Steps>(steps)...);
 }
 
 }  // namespace xgrad::detail

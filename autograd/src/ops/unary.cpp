@@ -129,13 +129,14 @@ Value sigmoid(const Value& x) {
     double s = 0.0;
     double d = 0.0;
     const double z = scalar_of(x);
-    if (will_record({x})) {
+    const detail::Borrowed<1> inputs(x);
+    if (will_record(inputs)) {
       vsigmoid(&z, &s, &d, 1);
     } else {
       s = sigmoid_of(z);
     }
     return record_op(
-        "sigmoid", s, {x},
+        "sigmoid", s, inputs,
         [d](Tensor&& g, const Tensor&, Inputs) -> Grads {
           g *= d;  // ∂σ/∂x = σ(x)·σ(−x), from the forward pass
           return {std::move(g)};
