@@ -183,18 +183,13 @@ void step(detail::Node* node, Tensor&& grad_out, bool check_anomalies, Handed& h
   }
 }
 
-// The same with the step's 0-d form: every gradient a number, no tensor built.
+// The same with the step's 0-d form: every gradient a number, no tensor built. Only nodes whose
+// inputs were all 0-d (or took no gradient) when recorded have one, so no shape needs checking.
 template <class Handed>
 void step(detail::Node* node, double grad_out, Handed& handed) {
   double grads[detail::max_scalar_step_inputs];  // record_op checked the arity against this
   std::span<Value> inputs = node->inputs.span();
   node->backward_scalar(grad_out, grads);
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const detail::Node* input = inputs[i].node();
-    if (input->requires_grad && input->dimension() != 0) {
-      throw_shape(node, i, Shape{}, input->shape());
-    }
-  }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].node()->requires_grad) {
       accumulate(inputs[i].node(), grads[i]);

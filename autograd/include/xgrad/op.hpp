@@ -29,6 +29,7 @@
 #include <xgrad/tensor.hpp>
 #include <xgrad/value.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <initializer_list>
@@ -84,8 +85,16 @@ struct is_double_array<std::array<double, N>> : std::true_type {};
 
 namespace detail {
 
-// record_op for a result `out` given as a Tensor or, for a 0-d result, as a number.
-template <class Out, class F, class... S>
+// True when a 0-d form of a step fits `inputs`: it gives one number per input, right only for
+// inputs that are 0-d or take no gradient.
+inline bool fits_scalar_step(std::span<const Value> inputs) {
+  return std::ranges::all_of(inputs, [](const Value& v) { return v.dim() == 0 || !v.requires_grad(); });
+}
+
+// record_op for a result `out` given as a Tensor or, for a 0-d result, as a number. Whether the
+// node uses its 0-d step is decided here, once, instead of checked at every backward step;
+// `Inputs0d` says the caller knows every input is 0-d (the elementwise ops' 0-d lanes).
+template <bool Inputs0d = false, class Out, class F, class... S>
 Value record(const char* name, Out&& out, std::span<const Value> inputs, F&& backward, S&&... scalar_backward) {
   static_assert(std::is_invocable_r_v<Grads, const std::decay_t<F>&, Tensor&&, const Tensor&, Inputs>,
                 "a backward step is callable as (const Tensor& grad_out, const Tensor& out, Inputs) -> Grads");
@@ -107,8 +116,12 @@ Value record(const char* name, Out&& out, std::span<const Value> inputs, F&& bac
                         std::to_string((std::tuple_size_v<ScalarGradsOf<std::decay_t<S>>> + ...)) + " gradients for " +
                         std::to_string(inputs.size()) + " inputs");
     }
-    return Value::adopt(new OpNode<std::decay_t<F>, std::decay_t<S>...>(
-        std::forward<Out>(out), name, inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...));
+    auto* node = new OpNode<std::decay_t<F>, std::decay_t<S>...>(
+        std::forward<Out>(out), name, inputs, std::forward<F>(backward), std::forward<S>(scalar_backward)...);
+    if constexpr (!Inputs0d) {
+      node->has_scalar_step = fits_scalar_step(inputs);
+    }
+    return Value::adopt(node);
   }
 }
 
@@ -125,8 +138,9 @@ Value record(const char* name, Out&& out, std::span<const Value> inputs, F&& bac
 /// An op may add the step's 0-d form after it, `scalar_backward(double grad_out, double out,
 /// Inputs inputs) -> ScalarGrads<N>`: the same derivative for a 0-d output, one gradient
 /// per input (N = the number of inputs, at most three; an input that does not require grad may get any
-/// number). When the output is 0-d the engine calls it instead of `backward`, with no tensor
-/// built for any gradient — the micrograd-style graph of scalars runs on these. (Anomaly mode
+/// number). When the output and every input that requires grad are 0-d (as recorded) the engine
+/// calls it instead of `backward`, with no tensor built for any gradient — the micrograd-style
+/// graph of scalars runs on these; otherwise it calls `backward`. (Anomaly mode
 /// uses `backward`, which checks every gradient; gradcheck's 0-d samples test both forms.)
 template <class F, class... S>
 requires(sizeof...(S) <= 1) Value

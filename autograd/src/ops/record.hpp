@@ -41,7 +41,7 @@ class Borrowed {
 template <class F, class Whole, class... Steps>
 Value record_unary(const char* name, const Value& x, F f, Whole whole, Steps&&... steps) {
   if (x.dim() == 0) {
-    return record_op(name, f(scalar_of(x)), Borrowed<1>(x), std::forward<Steps>(steps)...);
+    return record<true>(name, f(scalar_of(x)), Borrowed<1>(x), std::forward<Steps>(steps)...);
   }
   return record_op(name, whole(x.data()), Borrowed<1>(x), std::forward<Steps>(steps)...);
 }
@@ -58,7 +58,7 @@ Value record_map(const char* name, const Value& x, F f, Steps&&... steps) {
 template <class F, class... Steps>
 Value record_zip(const char* name, const Value& a, const Value& b, F f, Steps&&... steps) {
   if (a.dim() == 0 && b.dim() == 0) {
-    return record_op(name, f(scalar_of(a), scalar_of(b)), Borrowed<2>(a, b), std::forward<Steps>(steps)...);
+    return record<true>(name, f(scalar_of(a), scalar_of(b)), Borrowed<2>(a, b), std::forward<Steps>(steps)...);
   }
   check_broadcast(name, a.shape(), b.shape());
   return record_op(name, zip(a.data(), b.data(), f), Borrowed<2>(a, b), std::forward<Steps>(steps)...);

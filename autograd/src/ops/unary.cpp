@@ -135,7 +135,7 @@ Value sigmoid(const Value& x) {
     } else {
       s = sigmoid_of(z);
     }
-    return record_op(
+    return detail::record<true>(
         "sigmoid", s, inputs,
         [d](Tensor&& g, const Tensor&, Inputs) -> Grads {
           g *= d;  // ∂σ/∂x = σ(x)·σ(−x), from the forward pass

@@ -241,7 +241,7 @@ class OpNode final : public Node {
   OpNode(Out&& out, const char* op, std::span<const Value> in, G&& fn, H&& scalar_fn = {})
       : Node(std::forward<Out>(out), op, true, in), fn_(std::forward<G>(fn)), scalar_fn_(std::forward<H>(scalar_fn)) {
     is_leaf = false;
-    has_scalar_step = !std::is_same_v<S, NoScalarStep>;
+    has_scalar_step = !std::is_same_v<S, NoScalarStep>;  // record() may turn it off
     has_saved = !std::is_trivially_destructible_v<F>;
   }
   Grads backward(Tensor&& grad_out) const override { return (*fn_)(std::move(grad_out), data(), inputs.span()); }
