@@ -355,7 +355,7 @@ void sweep_releasing(const Value& root, WorkLists& lists) {
   try {
     ready.push_back(root);
     while (!ready.empty()) {
-      const Value held = std::move(ready.back());
+      Value held = std::move(ready.back());
       ready.pop_back();
       try {
         run_step(held.node(), check_anomalies, hand_on);
@@ -368,6 +368,12 @@ void sweep_releasing(const Value& root, WorkLists& lists) {
         throw;
       }
       release(held.node());
+      // The pass's handle goes here: a node nothing else holds is deleted right away, with no
+      // walk over inputs it no longer has (a call fewer than the handle's destructor makes).
+      detail::Node* node = held.release();
+      if (--node->refs == 0) {
+        delete node;
+      }
     }
     const std::uint64_t stamp = next_stamp();
     for (const Value& v : waiting) {
