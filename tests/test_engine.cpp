@@ -31,6 +31,17 @@ Value counted_double(const Value& x, int* calls) {
                           });
 }
 
+// h ↦ 3h with a backward step that throws while `*fail` is true.
+Value flaky_triple(const Value& h, const bool* fail) {
+  return xgrad::record_op("flaky", h.data() * 3.0, {h},
+                          [fail](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads {
+                            if (*fail) {
+                              throw std::runtime_error("flaky: failed");
+                            }
+                            return {g * 3.0};  // ∂(3h)/∂h = 3
+                          });
+}
+
 }  // namespace
 
 TEST_CASE("backward on a one-element result seeds its gradient with 1") {
@@ -90,13 +101,7 @@ TEST_CASE("a backward pass interrupted by an exception leaves nothing behind for
   const Value x = param(Tensor(2.0));
   bool fail = true;
   const Value h = x * x;
-  const Value flaky = xgrad::record_op("flaky", h.data() * 3.0, {h},
-                                       [fail = &fail](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads {
-                                         if (*fail) {
-                                           throw std::runtime_error("flaky: failed");
-                                         }
-                                         return {g * 3.0};  // ∂(3h)/∂h = 3
-                                       });
+  const Value flaky = flaky_triple(h, &fail);
   const Value y = flaky + h;  // 4h: the sweep gives h its first part, then flaky throws
   CHECK_THROWS_WITH_AS(y.backward({.retain_graph = true}), "flaky: failed", std::runtime_error);
   CHECK_FALSE(x.has_grad());
@@ -109,13 +114,7 @@ TEST_CASE("a backward pass that frees the graph, interrupted by an exception, le
   const Value x = param(Tensor(2.0));
   bool fail = true;
   const Value h = x * x;
-  const Value flaky = xgrad::record_op("flaky", h.data() * 3.0, {h},
-                                       [fail = &fail](const Tensor& g, const Tensor&, xgrad::Inputs) -> xgrad::Grads {
-                                         if (*fail) {
-                                           throw std::runtime_error("flaky: failed");
-                                         }
-                                         return {g * 3.0};
-                                       });
+  const Value flaky = flaky_triple(h, &fail);
   const Value y = flaky + h;  // the add runs and is freed, h waits with its part, then flaky throws
   CHECK_THROWS_WITH_AS(y.backward(), "flaky: failed", std::runtime_error);
   CHECK_FALSE(x.has_grad());
