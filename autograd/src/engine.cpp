@@ -200,10 +200,11 @@ void step(detail::Node* node, double grad_out, Handed& handed) {
 
 // Keeps the gradient arriving at an op result that called retain_grad().
 void retain(detail::Node* node, const Tensor& grad_out) {
-  if (node->retained_grad) {
-    xt::noalias(*node->retained_grad) += grad_out;
+  std::unique_ptr<Tensor>& kept = node->extras().retained_grad;
+  if (kept) {
+    xt::noalias(*kept) += grad_out;
   } else {
-    node->retained_grad = std::make_unique<Tensor>(grad_out);
+    kept = std::make_unique<Tensor>(grad_out);
   }
 }
 
@@ -273,8 +274,9 @@ bool run_step(detail::Node* node, bool check_anomalies, Handed& handed) {
   return true;
 }
 
-// Frees what the step of `node` held: its saved closure and its inputs.
-void release(detail::Node* node) {
+// Frees what the step of `node` held: its saved closure and its inputs. Inline in the sweeps:
+// a call cost a third of what it does for a scalar op's node.
+[[gnu::always_inline]] inline void release(detail::Node* node) {
   if (node->has_saved) {  // a virtual call fewer for the many steps that saved only numbers
     node->release_saved();
   }

@@ -157,18 +157,52 @@ std::string shape_str(std::span<const std::size_t> shape) {
 
 namespace detail {
 
+void InputList::assign_on_heap(std::span<const Value> inputs) {
+  Value* to = heap_ = static_cast<Value*>(::operator new(inputs.size() * sizeof(Value)));
+  size_ = static_cast<std::uint32_t>(inputs.size());
+  for (const Value& v : inputs) {
+    new (to++) Value(v);
+    ++v.node()->consumers;
+  }
+}
+
+// The inputs are taken last: nothing after them can throw, and nothing is kept across the call
+// of their uncommon case. (The members' destructors free nothing: what a constructor that
+// throws has taken, it gives back itself.)
 Node::Node(Tensor&& data_in, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
-    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in) {
+    : op(op_in), requires_grad(requires_grad_in) {
   tensor_.emplace(std::move(data_in));
+  try {
+    inputs.assign(inputs_in);
+  } catch (...) {
+    tensor_.reset();
+    throw;
+  }
   count_nodes(1);
 }
 
 Node::Node(double x, const char* op_in, bool requires_grad_in, std::span<const Value> inputs_in)
-    : inputs(inputs_in), op(op_in), requires_grad(requires_grad_in), value_(x) {
+    : op(op_in), requires_grad(requires_grad_in), value_(x) {
+  inputs.assign(inputs_in);
   count_nodes(1);
 }
 
-Node::~Node() { count_nodes(-1); }
+// One test for every part: a node freed by a backward pass has none left. (A test per part, in
+// the members' destructors, and the registers saved around their calls, made up most of the
+// cost of destroying a scalar op's node: benchmarks.md.)
+Node::~Node() {
+  count_nodes(-1);
+  if (owns_parts()) [[unlikely]] {
+    free_parts();
+  }
+}
+
+void Node::free_parts() noexcept {
+  inputs.clear();
+  grad.reset();
+  tensor_.reset();
+  delete extras_;
+}
 
 Tensor& Node::build_tensor() const { return tensor_.emplace(scalar_tensor(value_)); }
 
@@ -195,10 +229,11 @@ Tensor& Value::mutable_grad() const {
       throw graph_error(std::string("grad: this value is the result of '") + node_->op +
                         "', whose gradient is not kept; call retain_grad() on it before backward");
     }
-    if (!node_->retained_grad) {
-      node_->retained_grad = std::make_unique<Tensor>(xt::zeros<double>(node_->shape()));
+    std::unique_ptr<Tensor>& kept = node_->extras().retained_grad;
+    if (!kept) {
+      kept = std::make_unique<Tensor>(xt::zeros<double>(node_->shape()));
     }
-    return *node_->retained_grad;
+    return *kept;
   }
   if (!node_->grad) {
     node_->grad.emplace(xt::zeros<double>(node_->shape()));
@@ -206,7 +241,7 @@ Tensor& Value::mutable_grad() const {
   return *node_->grad;
 }
 
-bool Value::has_grad() const { return node_->is_leaf ? node_->grad.has_value() : node_->retained_grad != nullptr; }
+bool Value::has_grad() const { return node_->is_leaf ? node_->grad.has_value() : node_->retained_grad() != nullptr; }
 
 void Value::zero_grad() const {
   if (has_grad()) {
@@ -218,7 +253,9 @@ void Value::clear_grad() const {
   if (node_->is_leaf) {
     node_->grad.reset();
   } else {
-    node_->retained_grad.reset();
+    if (node_->retained_grad() != nullptr) {
+      node_->extras().retained_grad.reset();
+    }
   }
 }
 
@@ -249,13 +286,12 @@ Value Value::detach() const { return node_->dimension() == 0 ? Value(node_->scal
 std::span<const Value> Value::inputs() const { return node_->inputs.span(); }
 const std::string& Value::label() const {
   static const std::string none;
-  return node_->label ? *node_->label : none;
+  const std::string* label = node_->label();
+  return label != nullptr ? *label : none;
 }
 const Value& Value::set_label(std::string label) const {
-  if (label.empty()) {
-    node_->label.reset();
-  } else {
-    node_->label = std::make_unique<std::string>(std::move(label));
+  if (!label.empty() || node_->label() != nullptr) {
+    node_->extras().label = std::move(label);
   }
   return *this;
 }

@@ -23,20 +23,24 @@ namespace xgrad::detail {
 class InputList {
  public:
   InputList() noexcept {}  // NOLINT(modernize-use-equals-default): the union stays unconstructed
-  // Holds a handle to each of `inputs` and counts itself among each one's consumers.
-  explicit InputList(std::span<const Value> inputs);
   InputList(const InputList&) = delete;
   InputList& operator=(const InputList&) = delete;
-  ~InputList() { clear(); }
+  // Does nothing: the node that owns the list clears it (Node::~Node, which tests it along with
+  // its other parts in one go).
+  ~InputList() {}  // NOLINT(modernize-use-equals-default): the union's members are not destroyed here
 
   std::span<const Value> span() const { return {data(), size_}; }
   std::span<Value> span() { return {data(), size_}; }
   std::size_t size() const { return size_; }
+  // Takes a handle to each of `inputs` and counts itself among each one's consumers; the list is
+  // empty before.
+  void assign(std::span<const Value> inputs);
   // Drops every input handle still held, and with it the consumer count it stood for. (A handle
   // moved out of the list takes its count along: whoever moved it takes the count back.)
   void clear() noexcept;
 
  private:
+  [[gnu::noinline]] void assign_on_heap(std::span<const Value> inputs);
   Value* data() { return size_ > inline_size ? heap_ : inline_; }
   const Value* data() const { return size_ > inline_size ? heap_ : inline_; }
 
@@ -49,8 +53,9 @@ class InputList {
 };
 
 // A tensor in a block of the small free lists (allocator.hpp), or nothing, with the part of
-// std::optional's interface the engine uses. A node holds its data and its gradient this way
-// rather than as 168-byte tensors in place: a scalar graph's nodes need neither (a 0-d op
+// std::optional's interface the engine uses; its owner resets it before it goes (the destructor
+// is trivial). A node holds its data and its gradient this way rather than as 168-byte tensors
+// in place: a scalar graph's nodes need neither (a 0-d op
 // result keeps its value and its gradient as numbers), and without them a node takes two
 // cache lines instead of five, which keeps a large scalar graph in cache and within the free
 // lists' quota (benchmarks.md).
@@ -59,12 +64,14 @@ class TensorSlot {
   TensorSlot() = default;
   TensorSlot(const TensorSlot&) = delete;
   TensorSlot& operator=(const TensorSlot&) = delete;
-  ~TensorSlot() { reset(); }
+  // Trivial: the node that owns the slot resets it (Node::~Node).
+  ~TensorSlot() = default;
 
   explicit operator bool() const noexcept { return tensor_ != nullptr; }
   bool has_value() const noexcept { return tensor_ != nullptr; }
   Tensor& operator*() const noexcept { return *tensor_; }
   Tensor* operator->() const noexcept { return tensor_; }
+  Tensor* get() const noexcept { return tensor_; }
 
   // Builds the tensor from `args`, replacing any it held.
   template <class... A>
@@ -137,12 +144,23 @@ class Node {
   // Leaves: the accumulated gradient. Op results: the gradient arriving during one backward
   // sweep, emptied when the sweep has used it, so it never leaks into a later sweep.
   TensorSlot grad;
-  // Op results after retain_grad(): the gradients kept across sweeps.
-  std::unique_ptr<Tensor> retained_grad;
+  // What few nodes have, in one block made at first use: set_label's name, and for an op result
+  // after retain_grad() the gradients kept across sweeps.
+  struct Extras {
+    std::string label;
+    std::unique_ptr<Tensor> retained_grad;
+  };
+  Extras& extras() {
+    if (extras_ == nullptr) {
+      extras_ = new Extras;
+    }
+    return *extras_;
+  }
+  const Tensor* retained_grad() const noexcept { return extras_ != nullptr ? extras_->retained_grad.get() : nullptr; }
+  const std::string* label() const noexcept { return extras_ != nullptr ? &extras_->label : nullptr; }
   // A 0-d op result: the gradient arriving during one backward sweep, in place of `grad`
   // (valid while `has_scalar_grad`).
   double scalar_grad = 0.0;
-  std::unique_ptr<std::string> label;  // set_label's name, if any (few nodes have one)
   InputList inputs;
   const char* op;
   std::uint64_t visit = 0;  // stamp of the last backward sweep that reached this node
@@ -165,20 +183,33 @@ class Node {
  private:
   // Builds the 0-d tensor of a node made from a number.
   Tensor& build_tensor() const;
+  // Whether the node still owns a tensor, its extras or an input handle: what the destructor
+  // must free besides the node itself (a node freed by a backward pass, most nodes, owns none).
+  bool owns_parts() const noexcept {
+    return (reinterpret_cast<std::uintptr_t>(tensor_.get()) | reinterpret_cast<std::uintptr_t>(grad.get()) |
+            reinterpret_cast<std::uintptr_t>(extras_) | inputs.size()) != 0;
+  }
+  void free_parts() noexcept;
 
   double value_ = 0.0;         // the data of a node made from a number, until it has a tensor
   mutable TensorSlot tensor_;  // the data, for a node made from a tensor or once built
+  Extras* extras_ = nullptr;   // owned: freed with the node
 };
 
-// Inline: every recorded op makes one, and the call cost half as much as the copy.
-inline InputList::InputList(std::span<const Value> inputs) : size_(static_cast<std::uint32_t>(inputs.size())) {
-  Value* to = inline_;
-  if (size_ > inline_size) [[unlikely]] {
-    to = heap_ = static_cast<Value*>(::operator new(size_ * sizeof(Value)));
+// Inline: every recorded op makes one, and the call cost half as much as the copy. The heap
+// case is a call of its own, so that the common one needs no registers saved around it.
+inline void InputList::assign(std::span<const Value> inputs) {
+  if (inputs.size() > inline_size) [[unlikely]] {
+    assign_on_heap(inputs);
+    return;
   }
+  size_ = static_cast<std::uint32_t>(inputs.size());
+  Value* to = inline_;
   for (const Value& v : inputs) {
-    new (to++) Value(v);
-    ++v.node()->consumers;
+    Node* input = v.node();  // an op's inputs are never null handles
+    ++input->refs;
+    ++input->consumers;
+    new (to++) Value(Value::adopt(input));
   }
 }
 
