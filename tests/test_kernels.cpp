@@ -54,6 +54,29 @@ TEST_CASE("kernels: vsigmoid matches 1/(1 + e^−x) to a few ulp at every length
   }
 }
 
+TEST_CASE("kernels: vsigmoid of one element gives the bits it gives within a longer array") {
+  // A 0-d value's sigmoid calls it with one element, a tensor's with many: the two must agree.
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> x = inputs(33, 700.0);
+  x.insert(x.end(), {-inf, -0.0, 0.0, inf, 1e-300, -1e-300});
+  std::vector<double> y(x.size());
+  std::vector<double> y2(x.size());
+  std::vector<double> dydx(x.size());
+  xgrad::vsigmoid(x.data(), y.data(), x.size());
+  xgrad::vsigmoid(x.data(), y2.data(), dydx.data(), x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    CAPTURE(x[i]);
+    double one = -1.0;
+    double one2 = -1.0;
+    double one_dydx = -1.0;
+    xgrad::vsigmoid(&x[i], &one, 1);
+    xgrad::vsigmoid(&x[i], &one2, &one_dydx, 1);
+    CHECK(one == y[i]);
+    CHECK(one2 == y2[i]);
+    CHECK(one_dydx == dydx[i]);
+  }
+}
+
 TEST_CASE("kernels: vsigmoid is exact at the limits and at zero, NaN stays NaN") {
   const double inf = std::numeric_limits<double>::infinity();
   const std::vector<double> x = {-inf, -0.0, 0.0, inf, std::nan("")};
@@ -86,6 +109,9 @@ TEST_CASE("kernels: vexp matches e^x to a few ulp, in place or not") {
       CAPTURE(x[i]);
       CHECK(rel_error(y[i], std::exp(static_cast<long double>(x[i]))) <= 1e-15);
       CHECK(in_place[i] == y[i]);
+      double one = 0.0;
+      xgrad::vexp(&x[i], &one, 1);  // a 0-d value's exp: the same bits as within the array
+      CHECK(one == y[i]);
     }
   }
 }

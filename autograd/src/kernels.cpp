@@ -40,6 +40,10 @@ __attribute__((target("avx2,fma"))) void exp_avx2(const double* x, double* y, st
   }
 }
 
+__attribute__((target("avx2,fma"))) double exp_one_avx2(double x) {
+  return _mm256_cvtsd_f64(_ZGVdN4v_exp(_mm256_set1_pd(x)));
+}
+
 bool cpu_has_avx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -52,7 +56,11 @@ void vexp(const double* x, double* y, std::size_t n) {
 #ifdef XGRAD_HAVE_LIBMVEC
   static const bool avx2 = cpu_has_avx2();
   if (avx2) {
-    exp_avx2(x, y, n);
+    if (n == 1) {  // a 0-d value's: one register, without the tail's copies
+      *y = exp_one_avx2(*x);
+    } else {
+      exp_avx2(x, y, n);
+    }
     return;
   }
 #endif
@@ -101,11 +109,34 @@ __attribute__((target("avx2,fma"))) void sigmoid_avx2(const double* x, double* y
 }
 #endif
 
+#ifdef XGRAD_HAVE_LIBMVEC
+// One element, as a 0-d value's sigmoid asks for: the vector exponential on one register, with
+// no loop around it. Through sigmoid_avx2, the loops' set-up and the exponential's tail copies
+// took four times the instructions of the exponential itself (benchmarks.md). The same
+// arithmetic as sigmoid_body, so an element gets the same bits either way.
+__attribute__((target("avx2,fma"))) void sigmoid_one_avx2(double x, double* y, double* dydx) {
+  const double e = exp_one_avx2(-std::abs(x));
+  const double r = 1.0 / (1.0 + e);
+  if (dydx == nullptr) {
+    const bool negative = x < 0.0;
+    *y = negative * (e * r) + !negative * r;
+    return;
+  }
+  const double er = e * r;
+  *y = x >= 0.0 ? r : er;
+  *dydx = er * r;
+}
+#endif
+
 void sigmoid_dispatch(const double* x, double* y, double* dydx, std::size_t n) {
 #ifdef XGRAD_HAVE_LIBMVEC
   static const bool avx2 = cpu_has_avx2();
   if (avx2) {
-    sigmoid_avx2(x, y, dydx, n);
+    if (n == 1) {
+      sigmoid_one_avx2(*x, y, dydx);
+    } else {
+      sigmoid_avx2(x, y, dydx, n);
+    }
     return;
   }
 #endif
