@@ -198,7 +198,9 @@ TEST_CASE("small blocks: a thread keeps as many as it has had in use at once, at
   }).join();
 }
 
-TEST_CASE("small blocks: graph nodes come from the same lists, each on a cache line") {
+TEST_CASE("small blocks: graph nodes come from the same lists; a block of two cache lines or more starts on one") {
+  using xgrad::detail::allocate_small;
+  using xgrad::detail::free_small;
   xgrad::release_buffer_cache();
   {
     const xgrad::Value x = xgrad::Value(2.0).set_requires_grad();
@@ -208,7 +210,21 @@ TEST_CASE("small blocks: graph nodes come from the same lists, each on a cache l
       nodes.push_back(x * 3.0);
     }
     for (const xgrad::Value& v : nodes) {
-      CHECK(reinterpret_cast<std::uintptr_t>(v.node()) % 64 == 0);
+      CHECK(reinterpret_cast<std::uintptr_t>(v.node()) % alignof(xgrad::detail::Node) == 0);
+    }
+    // A scalar op's node takes less than two lines and is packed densely; larger blocks (a node
+    // with a capture, a tensor's buffer) start on a line, so that two lines hold 128 bytes.
+    CHECK(sizeof(xgrad::detail::Node) < 128);
+    for (std::size_t bytes : {128, 200, 1000}) {
+      CAPTURE(bytes);
+      std::vector<void*> blocks;
+      for (int k = 0; k < 10; ++k) {
+        blocks.push_back(allocate_small(bytes));
+        CHECK(reinterpret_cast<std::uintptr_t>(blocks.back()) % 64 == 0);
+      }
+      for (void* b : blocks) {
+        free_small(b, bytes);
+      }
     }
   }
   if (xgrad::buffer_cache_stats().enabled) {

@@ -147,8 +147,9 @@ namespace {
 enum class Side : std::int8_t { left = -1, right = 1 };
 Value with_number(Value v, double c, Side side) {
   if (!v.is_leaf()) {
-    v.node()->number = c;
-    v.node()->number_side = static_cast<std::int8_t>(side);
+    detail::Node::Extras& extras = v.node()->extras();
+    extras.number = c;
+    extras.number_side = static_cast<std::int8_t>(side);
   }
   return v;
 }

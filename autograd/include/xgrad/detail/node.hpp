@@ -144,11 +144,19 @@ class Node {
   // Leaves: the accumulated gradient. Op results: the gradient arriving during one backward
   // sweep, emptied when the sweep has used it, so it never leaks into a later sweep.
   TensorSlot grad;
-  // What few nodes have, in one block made at first use: set_label's name, and for an op result
-  // after retain_grad() the gradients kept across sweeps.
+  // What few nodes have, in one block made at first use: set_label's name; for an op result
+  // after retain_grad(), the gradients kept across sweeps; for an op with a number operand
+  // (`a * 0.5`, `1 - a`, `pow(a, 3)`), the number and its side, for the graph picture only (the
+  // backward step keeps its own copy). Kept out of the node, they leave it at 112 bytes: nodes
+  // packed 128 bytes apart, not 192 (benchmarks.md).
   struct Extras {
     std::string label;
     std::unique_ptr<Tensor> retained_grad;
+    double number = 0.0;
+    std::int8_t number_side = 0;  // 0: no number operand; 1: it is the right operand; −1: the left
+    // From the free lists, like the node: an op with a number operand makes one each time.
+    static void* operator new(std::size_t bytes) { return allocate_small(bytes); }
+    static void operator delete(void* p, std::size_t bytes) noexcept { free_small(p, bytes); }
   };
   Extras& extras() {
     if (extras_ == nullptr) {
@@ -158,15 +166,13 @@ class Node {
   }
   const Tensor* retained_grad() const noexcept { return extras_ != nullptr ? extras_->retained_grad.get() : nullptr; }
   const std::string* label() const noexcept { return extras_ != nullptr ? &extras_->label : nullptr; }
+  const Extras* extras_if_any() const noexcept { return extras_; }
   // A 0-d op result: the gradient arriving during one backward sweep, in place of `grad`
   // (valid while `has_scalar_grad`).
   double scalar_grad = 0.0;
   InputList inputs;
   const char* op;
   std::uint64_t visit = 0;  // stamp of the last backward sweep that reached this node
-  // An op with a number operand (`a * 0.5`, `1 - a`, `pow(a, 3)`): the number and its side,
-  // for the graph picture only (the backward step keeps its own copy).
-  double number = 0.0;
   std::uint32_t refs = 1;
   bool requires_grad;
   bool is_leaf = true;
@@ -175,7 +181,6 @@ class Node {
   bool has_scalar_grad = false;
   bool has_scalar_step = false;  // the op gave a 0-d form of its backward step
   bool has_saved = false;        // release_saved() has something to free (a closure with a destructor)
-  std::int8_t number_side = 0;   // 0: no number operand; 1: it is the right operand; −1: the left
   // How many live nodes hold this one among their inputs (once per appearance). A backward pass
   // without retain_graph runs a node's step when the last of them has handed it its gradient.
   std::uint32_t consumers = 0;
@@ -290,6 +295,10 @@ class OpNode final : public Node {
   [[no_unique_address]] SavedStep<F> fn_;
   [[no_unique_address]] S scalar_fn_;
 };
+
+// A scalar op's node, its closure capturing nothing, takes a 112-byte block: blocks of that size
+// lie 128 bytes apart in memory, one of 128 would take 192 (benchmarks.md).
+static_assert(sizeof(Node) <= 112, "a node's common fields fit 112 bytes; rare ones go in Node::Extras");
 
 // Deletes `node`, whose last reference is gone, and every input that this leaves unowned.
 void destroy_unowned(Node* node) noexcept;
