@@ -89,9 +89,9 @@ struct Drain {
   }
 } drain;
 
-// A small block of at least two cache lines starts on a cache line. A graph node is such a
-// block: a scalar op's node of 128 bytes takes two lines when aligned, three at most other
-// starts (benchmarks.md).
+// A small block of at least two cache lines starts on a cache line: a node with a capture, a
+// tensor's buffer (128 bytes take two lines when aligned, three at most other starts). A scalar
+// op's node, 112 bytes, is smaller and packed densely instead (benchmarks.md).
 constexpr std::size_t kLineAlignedMin = 128;
 constexpr std::size_t kLine = 64;
 
@@ -112,7 +112,7 @@ void delete_block(void* p, std::size_t bytes) noexcept {
 // A block for the free lists. One of kLineAlignedMin bytes or more is cut from a request
 // `kLineSlack` bytes larger, at its first cache line, and the byte after the block records how
 // far that was: glibc's aligned allocation instead splits a misaligned head off a larger chunk,
-// which left 128-byte nodes about 288 bytes apart, 192 this way (benchmarks.md).
+// which left 128-byte blocks about 288 bytes apart, 192 this way (benchmarks.md).
 // (operator new aligns a request this large to at least __STDCPP_DEFAULT_NEW_ALIGNMENT__, so
 // the step is at most kLine minus that.)
 constexpr std::size_t kLineSlack = kLine - __STDCPP_DEFAULT_NEW_ALIGNMENT__ + 8;

@@ -253,7 +253,7 @@ class SavedStep {
 
 // A step with nothing to free is kept as it is, with no engaged flag: a captureless one (most
 // steps: they read what they need from their arguments) then takes no byte, and the node stays
-// at 128 bytes.
+// at 112 bytes.
 template <class F>
 requires std::is_trivially_destructible_v<F>
 class SavedStep<F> {
