@@ -35,6 +35,23 @@ void scalar_graph(benchmark::State& state) {
 }
 BENCHMARK(scalar_graph)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(300000);
 
+// A chain whose ops take a number operand (`a * c`, `a + c`), forward + backward + teardown:
+// the scalar graph of code written with literals, as micrograd's examples are.
+void scalar_number_graph(benchmark::State& state) {
+  const auto ops = static_cast<std::size_t>(state.range(0));
+  Value x = Value(0.5).set_requires_grad();
+  for (auto _ : state) {
+    Value y = x;
+    for (std::size_t i = 0; i < ops / 2; ++i) {
+      y = y * 0.999 + 0.5;  // two recorded ops
+    }
+    y.backward();
+    benchmark::DoNotOptimize(x.grad());
+  }
+  report_per_op(state, ops / 2 * 2);
+}
+BENCHMARK(scalar_number_graph)->Arg(1000);
+
 // The same chain, forward only: recording nodes and destroying them, no backward pass.
 void scalar_forward(benchmark::State& state) {
   const auto ops = static_cast<std::size_t>(state.range(0));

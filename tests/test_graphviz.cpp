@@ -111,17 +111,13 @@ TEST_CASE("to_dot names unlabelled nodes by op, shows shapes of tensors, fills o
 
 TEST_CASE("to_dot shows a number operand in its op's title, on its side") {
   const Value x = Value{4.0}.set_requires_grad();
-  const std::vector<std::pair<Value, std::string>> cases{{x + 1.5, "add (x + 1.5)"},
-                                                         {2.0 + x, "add (x + 2)"},
-                                                         {x - 1.0, "sub (x − 1)"},
-                                                         {1.0 - x, "sub (1 − x)"},
-                                                         {x * 0.25, "mul (x · 0.25)"},
-                                                         {3.0 * x, "mul (x · 3)"},
-                                                         {x / 8.0, "div (x / 8)"},
-                                                         {2.0 / x, "div (2 / x)"},
-                                                         {xgrad::pow(x, 3.0), "pow (x ^ 3)"},
-                                                         {x * x, "mul"},
-                                                         {xgrad::mean(x), "mul (x · 1)"}};
+  const Value t = Value(Tensor{1.0, 2.0}).set_requires_grad();  // a tensor op keeps its number too
+  const std::vector<std::pair<Value, std::string>> cases{
+      {x + 1.5, "add (x + 1.5)"},     {2.0 + x, "add (x + 2)"},     {x - 1.0, "sub (x − 1)"},
+      {1.0 - x, "sub (1 − x)"},       {x * 0.25, "mul (x · 0.25)"}, {3.0 * x, "mul (x · 3)"},
+      {x / 8.0, "div (x / 8)"},       {2.0 / x, "div (2 / x)"},     {xgrad::pow(x, 3.0), "pow (x ^ 3)"},
+      {t * 0.5, "mul (x · 0.5)"},     {1.0 - t, "sub (1 − x)"},     {x * x, "mul"},
+      {xgrad::mean(x), "mul (x · 1)"}};
   for (const auto& [value, title] : cases) {
     CAPTURE(title);
     const ParsedDot p = parse_dot(xgrad::to_dot(value));

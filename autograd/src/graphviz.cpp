@@ -31,9 +31,9 @@ std::string summary(const Tensor& t) { return t.size() == 1 ? number_str(t.data(
 
 // The op's name, with its number operand where it has one: `mul (x · 0.5)`, `sub (1 − x)`.
 std::string op_title(const Value& v) {
-  const detail::Node::Extras* extras = v.node()->extras_if_any();
+  const detail::NumberOperand* operand = v.node()->number_operand();
   std::string op = v.op();
-  if (extras == nullptr || extras->number_side == 0) {
+  if (operand == nullptr) {
     return op;
   }
   // The arithmetic ops and pow have a symbol; any other op with a number shows its name.
@@ -43,8 +43,8 @@ std::string op_title(const Value& v) {
                              : op == "div" ? "/"
                              : op == "pow" ? "^"
                                            : op;
-  const std::string number = number_str(extras->number);
-  const std::string expression = extras->number_side < 0 ? number + " " + symbol + " x" : "x " + symbol + " " + number;
+  const std::string number = number_str(operand->number);
+  const std::string expression = operand->side < 0 ? number + " " + symbol + " x" : "x " + symbol + " " + number;
   return op + " (" + expression + ")";
 }
 

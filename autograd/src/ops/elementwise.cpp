@@ -143,15 +143,12 @@ Value squared_difference(const Value& a, const Value& b) {
 
 namespace {
 
-// Notes the number operand `c` of a recorded result in its node, for the graph picture.
+// The 0-d step `step` of an op whose number operand is `c`, on `side`: the node keeps the
+// number with the step, for the graph picture.
 enum class Side : std::int8_t { left = -1, right = 1 };
-Value with_number(Value v, double c, Side side) {
-  if (!v.is_leaf()) {
-    detail::Node::Extras& extras = v.node()->extras();
-    extras.number = c;
-    extras.number_side = static_cast<std::int8_t>(side);
-  }
-  return v;
+template <class S>
+detail::NumberedStep<S> with_number(S step, double c, Side side) {
+  return {std::move(step), {c, static_cast<std::int8_t>(side)}};
 }
 
 // Records `f` of `a`, where f involves the number `c` on `side` and has the constant derivative
@@ -159,16 +156,15 @@ Value with_number(Value v, double c, Side side) {
 // of 1).
 template <class F>
 Value with_slope(const char* name, const Value& a, F f, double c, Side side, double slope) {
-  return with_number(record_map(
-                         name, a, f,
-                         [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                           if (slope != 1.0) {
-                             g *= slope;
-                           }
-                           return {std::move(g)};
-                         },
-                         [slope](double g, double, Inputs) -> ScalarGrads<1> { return {g * slope}; }),
-                     c, side);
+  return record_map(
+      name, a, f,
+      [slope](Tensor&& g, const Tensor&, Inputs) -> Grads {
+        if (slope != 1.0) {
+          g *= slope;
+        }
+        return {std::move(g)};
+      },
+      with_number([slope](double g, double, Inputs) -> ScalarGrads<1> { return {g * slope}; }, c, side));
 }
 
 }  // namespace
@@ -195,32 +191,30 @@ Value mul(const Value& a, double c) {
 }
 
 Value div(const Value& a, double c) {
-  return with_number(record_map(
-                         "div", a, [c](double x) { return x / c; },
-                         [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
-                           g /= c;  // ∂(a/c)/∂a = 1/c
-                           return {std::move(g)};
-                         },
-                         [c](double g, double, Inputs) -> ScalarGrads<1> { return {g / c}; }),
-                     c, Side::right);
+  return record_map(
+      "div", a, [c](double x) { return x / c; },
+      [c](Tensor&& g, const Tensor&, Inputs) -> Grads {
+        g /= c;  // ∂(a/c)/∂a = 1/c
+        return {std::move(g)};
+      },
+      with_number([c](double g, double, Inputs) -> ScalarGrads<1> { return {g / c}; }, c, Side::right));
 }
 
 Value div(double c, const Value& a) {
-  return with_number(
-      record_map(
-          "div", a, [c](double x) { return c / x; },
-          [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
-            // ∂(c/a)/∂a = −c/a² = −(c/a)/a
-            const double* x = in[0].data().data();
-            const double* y = out.data();
-            double* d = g.data();
-            for (std::size_t i = 0, n = g.size(); i < n; ++i) {
-              d[i] = -d[i] * y[i] / x[i];
-            }
-            return {std::move(g)};
-          },
-          [](double g, double out, Inputs in) -> ScalarGrads<1> { return {-g * out / scalar_of(in[0])}; }),
-      c, Side::left);
+  return record_map(
+      "div", a, [c](double x) { return c / x; },
+      [](Tensor&& g, const Tensor& out, Inputs in) -> Grads {
+        // ∂(c/a)/∂a = −c/a² = −(c/a)/a
+        const double* x = in[0].data().data();
+        const double* y = out.data();
+        double* d = g.data();
+        for (std::size_t i = 0, n = g.size(); i < n; ++i) {
+          d[i] = -d[i] * y[i] / x[i];
+        }
+        return {std::move(g)};
+      },
+      with_number([](double g, double out, Inputs in) -> ScalarGrads<1> { return {-g * out / scalar_of(in[0])}; }, c,
+                  Side::left));
 }
 
 namespace {
@@ -242,19 +236,18 @@ Tensor pow_each(const Tensor& base, double p) { return pow_each(base, Tensor(p),
 }  // namespace
 
 Value pow(const Value& a, double p) {
-  return with_number(record_map(
-                         "pow", a, [p](double x) { return std::pow(x, p); },
-                         [p](Tensor&& g, const Tensor&, Inputs in) -> Grads {
-                           if (p == 0.0) {
-                             return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
-                           }
-                           xt::noalias(g) *= p * pow_each(in[0].data(), p - 1.0);  // ∂aᵖ/∂a = p·aᵖ⁻¹
-                           return {std::move(g)};
-                         },
-                         [p](double g, double, Inputs in) -> ScalarGrads<1> {
-                           return {p == 0.0 ? 0.0 : g * p * std::pow(scalar_of(in[0]), p - 1.0)};
-                         }),
-                     p, Side::right);
+  return record_map(
+      "pow", a, [p](double x) { return std::pow(x, p); },
+      [p](Tensor&& g, const Tensor&, Inputs in) -> Grads {
+        if (p == 0.0) {
+          return {xt::zeros<double>(g.shape())};  // a⁰ = 1 is constant, even at a = 0
+        }
+        xt::noalias(g) *= p * pow_each(in[0].data(), p - 1.0);  // ∂aᵖ/∂a = p·aᵖ⁻¹
+        return {std::move(g)};
+      },
+      with_number([p](double g, double, Inputs in)
+                      -> ScalarGrads<1> { return {p == 0.0 ? 0.0 : g * p * std::pow(scalar_of(in[0]), p - 1.0)}; },
+                  p, Side::right));
 }
 
 Value pow(const Value& a, const Value& b) {

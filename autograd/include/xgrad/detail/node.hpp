@@ -101,6 +101,12 @@ class TensorSlot {
 // The shape of a 0-d value.
 inline constinit const Shape no_axes{};
 
+// The number operand of an op such as `a * 0.5` or `1 - a`, for the graph picture.
+struct NumberOperand {
+  double number = 0.0;
+  std::int8_t side = 1;  // 1: the right operand; −1: the left
+};
+
 // A node owns its data, its gradient and (through InputList) its inputs; never itself. Nodes are
 // reference counted by Value handles and by their consumers, and destroyed iteratively.
 //
@@ -140,21 +146,19 @@ class Node {
   virtual void backward_scalar(double grad_out, double* grads) const;
   // Frees what the backward step saved (its closure); the node keeps its data.
   virtual void release_saved() noexcept {}
+  // The op's number operand, for an op that has one (NumberedStep); null for any other node.
+  virtual const NumberOperand* number_operand() const noexcept { return nullptr; }
 
   // Leaves: the accumulated gradient. Op results: the gradient arriving during one backward
   // sweep, emptied when the sweep has used it, so it never leaks into a later sweep.
   TensorSlot grad;
   // What few nodes have, in one block made at first use: set_label's name; for an op result
-  // after retain_grad(), the gradients kept across sweeps; for an op with a number operand
-  // (`a * 0.5`, `1 - a`, `pow(a, 3)`), the number and its side, for the graph picture only (the
-  // backward step keeps its own copy). Kept out of the node, they leave it at 112 bytes: nodes
-  // packed 128 bytes apart, not 192 (benchmarks.md).
+  // after retain_grad(), the gradients kept across sweeps. Kept out of the node, they leave it
+  // at 112 bytes: nodes packed 128 bytes apart, not 192 (benchmarks.md).
   struct Extras {
     std::string label;
     std::unique_ptr<Tensor> retained_grad;
-    double number = 0.0;
-    std::int8_t number_side = 0;  // 0: no number operand; 1: it is the right operand; −1: the left
-    // From the free lists, like the node: an op with a number operand makes one each time.
+    // From the free lists, like the node.
     static void* operator new(std::size_t bytes) { return allocate_small(bytes); }
     static void operator delete(void* p, std::size_t bytes) noexcept { free_small(p, bytes); }
   };
@@ -166,7 +170,6 @@ class Node {
   }
   const Tensor* retained_grad() const noexcept { return extras_ != nullptr ? extras_->retained_grad.get() : nullptr; }
   const std::string* label() const noexcept { return extras_ != nullptr ? &extras_->label : nullptr; }
-  const Extras* extras_if_any() const noexcept { return extras_; }
   // A 0-d op result: the gradient arriving during one backward sweep, in place of `grad`
   // (valid while `has_scalar_grad`).
   double scalar_grad = 0.0;
@@ -267,6 +270,22 @@ class SavedStep<F> {
   [[no_unique_address]] F fn_;
 };
 
+// The 0-d step of an op with a number operand, and that operand: the graph picture finds it in
+// the node of such an op (OpNode::number_operand), and nodes of other ops have no room for it.
+template <class S>
+struct NumberedStep {
+  S step;
+  NumberOperand operand;
+  auto operator()(double grad_out, double out, std::span<const Value> inputs) const {
+    return step(grad_out, out, inputs);
+  }
+};
+
+template <class S>
+inline constexpr bool is_numbered_step = false;
+template <class S>
+inline constexpr bool is_numbered_step<NumberedStep<S>> = true;
+
 // An op result: the node and its backward closures in one allocation. `S` is the 0-d form of
 // the step (NoScalarStep for none).
 template <class F, class S = NoScalarStep>
@@ -290,6 +309,13 @@ class OpNode final : public Node {
     }
   }
   void release_saved() noexcept override { fn_.reset(); }
+  const NumberOperand* number_operand() const noexcept override {
+    if constexpr (is_numbered_step<S>) {
+      return &scalar_fn_.operand;
+    } else {
+      return nullptr;
+    }
+  }
 
  private:
   [[no_unique_address]] SavedStep<F> fn_;
